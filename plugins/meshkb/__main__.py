@@ -1,0 +1,5 @@
+"""`python -m meshkb`."""
+
+from .cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,166 @@
+"""Validate plain data against the shipped JSON Schemas.
+
+The schemas are the contract. This module interprets the subset of draft 2020-12
+they use (type, const, enum, pattern, minLength, minimum, items, minItems,
+uniqueItems, properties, required, additionalProperties, minProperties, oneOf,
+local $ref) so the CLI need not import jsonschema (~90 ms) to start; a test
+checks that jsonschema agrees on every valid and invalid case.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from importlib import resources
+from typing import Any
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "object": (dict,),
+    "array": (list,),
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "null": (type(None),),
+}
+
+
+@cache
+def schema(name: str) -> dict[str, Any]:
+    """The shipped schema `name` (`checklist`, `report`)."""
+    text = resources.files("meshkb").joinpath(f"schema/{name}.schema.json").read_text("utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+def errors(data: Any, schema_name: str) -> list[tuple[str, str]]:
+    """Every violation as `(json_path, message)`, in document order."""
+    root = schema(schema_name)
+    found: list[tuple[str, str]] = []
+    _check(data, root, root, "$", found)
+    return found
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    for name, kinds in _TYPES.items():
+        if isinstance(value, kinds):
+            return name
+    return type(value).__name__
+
+
+def _is_type(value: Any, name: str) -> bool:
+    if isinstance(value, bool) and name in ("integer", "number"):
+        return False
+    return isinstance(value, _TYPES[name])
+
+
+def _child(path: str, key: str) -> str:
+    return f"{path}.{key}" if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", key) else f"{path}[{key!r}]"
+
+
+def _check(value: Any, node: dict[str, Any], root: dict[str, Any], path: str,
+           found: list[tuple[str, str]]) -> None:
+    if "$ref" in node:
+        target = root
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        _check(value, target, root, path, found)
+    if "oneOf" in node:
+        _one_of(value, node["oneOf"], root, path, found)
+    if "const" in node and value != node["const"]:
+        found.append((path, f"must be {node['const']!r}"))
+        return
+    if "enum" in node and value not in node["enum"]:
+        options = ", ".join(str(option) for option in node["enum"] if option != "")
+        found.append((path, f"{value!r} is not one of: {options}"))
+        return
+    if "type" in node and not _is_type(value, node["type"]):
+        found.append((path, f"expected {_article(node['type'])}, got {_article(_type_name(value))}"))
+        return
+    if isinstance(value, str):
+        if len(value) < node.get("minLength", 0):
+            found.append((path, "must not be empty"))
+        elif "pattern" in node and not re.search(node["pattern"], value):
+            found.append((path, f"{value!r} {_pattern_hint(path, node)}"))
+    if isinstance(value, int) and not isinstance(value, bool) and value < node.get("minimum", value):
+        found.append((path, f"must be at least {node['minimum']}"))
+    if isinstance(value, list):
+        if len(value) < node.get("minItems", 0):
+            found.append((path, f"needs at least {node['minItems']} entr{'y' if node['minItems'] == 1 else 'ies'}"))
+        if node.get("uniqueItems"):
+            seen: list[Any] = []
+            for i, entry in enumerate(value):
+                if entry in seen:
+                    found.append((f"{path}[{i}]", f"{entry!r} is listed twice"))
+                seen.append(entry)
+        if "items" in node:
+            for i, entry in enumerate(value):
+                _check(entry, node["items"], root, f"{path}[{i}]", found)
+    if isinstance(value, dict):
+        _object(value, node, root, path, found)
+
+
+def _object(value: dict[str, Any], node: dict[str, Any], root: dict[str, Any], path: str,
+            found: list[tuple[str, str]]) -> None:
+    properties: dict[str, Any] = node.get("properties", {})
+    for key in node.get("required", []):
+        if key not in value:
+            found.append((path, f"missing required field {key!r}"))
+    if node.get("additionalProperties") is False:
+        for key in value:
+            if key not in properties:
+                allowed = ", ".join(properties)
+                found.append((_child(path, key), f"unknown field {key!r} (allowed: {allowed})"))
+    if len(value) < node.get("minProperties", 0) and not any(p == path for p, _ in found):
+        found.append((path, _min_properties_hint(node)))
+    for key, sub in properties.items():
+        if key in value:
+            _check(value[key], sub, root, _child(path, key), found)
+
+
+def _one_of(value: Any, branches: list[dict[str, Any]], root: dict[str, Any], path: str,
+            found: list[tuple[str, str]]) -> None:
+    results = []
+    for branch in branches:
+        branch_found: list[tuple[str, str]] = []
+        _check(value, branch, root, path, branch_found)
+        results.append(branch_found)
+    passing = [r for r in results if not r]
+    if len(passing) == 1:
+        return
+    if len(passing) > 1:
+        found.append((path, "matches more than one allowed form"))
+        return
+    # Report the branch the author most likely meant: the one whose discriminating
+    # fields are present (fewest "missing"/"unknown field" complaints), then fewest errors.
+    def distance(errs: list[tuple[str, str]]) -> tuple[int, int]:
+        shape = sum(1 for p, m in errs if p.startswith(path) and
+                    (m.startswith(("unknown field", "missing required", "expected", "must be '")) and
+                     p.count(".") + p.count("[") <= path.count(".") + path.count("[") + 1))
+        return shape, len(errs)
+    found.extend(min(results, key=distance))
+
+
+def _article(name: str) -> str:
+    names = {"object": "a mapping", "array": "a list", "string": "a string", "integer": "an integer",
+             "number": "a number", "boolean": "true or false", "null": "nothing"}
+    return names.get(name, name)
+
+
+def _pattern_hint(path: str, node: dict[str, Any]) -> str:
+    description = node.get("description", "")
+    return f"does not match the expected form ({description.rstrip('.')})" if description else (
+        f"does not match {node['pattern']}")
+
+
+def _min_properties_hint(node: dict[str, Any]) -> str:
+    if "replaced_by" in node.get("properties", {}):
+        return "a retired item needs 'replaced_by' or 'reason'"
+    if "at_least" in node.get("properties", {}):
+        return "a count needs 'at_least' or 'at_most'"
+    return f"needs at least {node['minProperties']} field(s)"
