@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from .model import Checklist, Report
 
-REGISTRARS: list[Any] = []
+REGISTRARS: list[Callable[[Any], None]] = []
 
 
 def prefill_from_scan(checklist: Checklist, report: Report, path: str, err: TextIO) -> Report:

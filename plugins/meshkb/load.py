@@ -27,7 +27,9 @@ ENV_DIR = "MESHKB_CHECKLISTS"
 def load_checklist_text(text: str, file: str) -> tuple[Checklist, Located]:
     """Parse and validate one checklist; raise MeshkbError listing every problem."""
     located = load_yaml_text(text, file)
-    problems = [located.at(path, message) for path, message in validate.errors(located.data, "checklist")]
+    problems = [
+        located.at(path, message) for path, message in validate.errors(located.data, "checklist")
+    ]
     if problems:
         raise MeshkbError(problems)
     checklist = _build(located.data, file)
@@ -42,7 +44,9 @@ def load_checklist(path: str | Path) -> Checklist:
     checklist, located = load_checklist_text(read_text(path), str(path))
     expected = Path(path).stem
     if checklist.id != expected:
-        raise MeshkbError(located.at("$.id", f"id {checklist.id!r} must match the file name {expected!r}"))
+        raise MeshkbError(
+            located.at("$.id", f"id {checklist.id!r} must match the file name {expected!r}")
+        )
     return checklist
 
 
@@ -66,7 +70,9 @@ def load_all(paths: Iterable[Path]) -> list[Checklist]:
             problems.extend(exc.problems)
             continue
         if checklist.id != path.stem:
-            problems.append(located.at("$.id", f"id {checklist.id!r} must match the file name {path.stem!r}"))
+            problems.append(
+                located.at("$.id", f"id {checklist.id!r} must match the file name {path.stem!r}")
+            )
         loaded.append((checklist, located))
     problems.extend(_rules_across(loaded))
     if problems:
@@ -87,7 +93,12 @@ def find_directory(explicit: str | None = None) -> Path:
     for candidate in candidates:
         if candidate.is_dir():
             return candidate
-    raise MeshkbError(Problem(str(candidates[0]), "checklists folder not found (set --checklists or MESHKB_CHECKLISTS)"))
+    raise MeshkbError(
+        Problem(
+            str(candidates[0]),
+            "checklists folder not found (set --checklists or MESHKB_CHECKLISTS)",
+        )
+    )
 
 
 def find_checklist(name: str, directory: Path) -> Path:
@@ -181,16 +192,22 @@ def _rules_within(checklist: Checklist, located: Located) -> list[Problem]:
         for i, item in enumerate(section.items):
             path = f"$.sections[{s}].items[{i}].id"
             if not item.id.startswith(checklist.prefix + "-"):
-                problems.append(located.at(path, f"{item.id!r} must start with the prefix {checklist.prefix}-"))
+                problems.append(
+                    located.at(path, f"{item.id!r} must start with the prefix {checklist.prefix}-")
+                )
             if item.id in seen_items:
                 line = located.marks.get(seen_items[item.id], (0, 0))[0]
-                problems.append(located.at(path, f"{item.id!r} is used twice (first at line {line})"))
+                problems.append(
+                    located.at(path, f"{item.id!r} is used twice (first at line {line})")
+                )
             else:
                 seen_items[item.id] = path
     seen_sections: set[str] = set()
     for s, section in enumerate(checklist.sections):
         if section.id in seen_sections:
-            problems.append(located.at(f"$.sections[{s}].id", f"section id {section.id!r} is used twice"))
+            problems.append(
+                located.at(f"$.sections[{s}].id", f"section id {section.id!r} is used twice")
+            )
         seen_sections.add(section.id)
     known = checklist.item_by_id()
     for o, outcome in enumerate(checklist.outcomes):
@@ -198,9 +215,15 @@ def _rules_within(checklist: Checklist, located: Located) -> list[Problem]:
             base = f"$.outcomes[{o}].rules[{r}].when"
             for item_id in sorted(_condition_items(rule.when)):
                 if item_id not in known:
-                    problems.append(located.at(base, f"condition names {item_id!r}, which is not in this checklist"))
+                    problems.append(
+                        located.at(
+                            base, f"condition names {item_id!r}, which is not in this checklist"
+                        )
+                    )
                 elif known[item_id].retired:
-                    problems.append(located.at(base, f"condition names {item_id!r}, which is retired"))
+                    problems.append(
+                        located.at(base, f"condition names {item_id!r}, which is retired")
+                    )
     return problems
 
 
@@ -223,12 +246,21 @@ def _rules_across(loaded: list[tuple[Checklist, Located]]) -> list[Problem]:
     owners: dict[str, str] = {}
     for checklist, located in loaded:
         if checklist.prefix in prefixes:
-            problems.append(located.at("$.prefix", f"prefix {checklist.prefix!r} is already used by {prefixes[checklist.prefix]}"))
+            problems.append(
+                located.at(
+                    "$.prefix",
+                    f"prefix {checklist.prefix!r} is already used by {prefixes[checklist.prefix]}",
+                )
+            )
         prefixes.setdefault(checklist.prefix, checklist.source)
         paths = _item_paths(checklist)
         for item in checklist.all_items():
             if item.id in owners and owners[item.id] != checklist.source:
-                problems.append(located.at(paths[item.id] + ".id", f"{item.id!r} is also used in {owners[item.id]}"))
+                problems.append(
+                    located.at(
+                        paths[item.id] + ".id", f"{item.id!r} is also used in {owners[item.id]}"
+                    )
+                )
             owners.setdefault(item.id, checklist.source)
     every = {item.id: item for checklist, _ in loaded for item in checklist.all_items()}
     for checklist, located in loaded:
@@ -239,7 +271,11 @@ def _rules_across(loaded: list[tuple[Checklist, Located]]) -> list[Problem]:
             target = every.get(item.replaced_by)
             where = paths[item.id] + ".replaced_by"
             if target is None:
-                problems.append(located.at(where, f"replaced_by {item.replaced_by!r} does not exist"))
+                problems.append(
+                    located.at(where, f"replaced_by {item.replaced_by!r} does not exist")
+                )
             elif target.retired:
-                problems.append(located.at(where, f"replaced_by {item.replaced_by!r} is itself retired"))
+                problems.append(
+                    located.at(where, f"replaced_by {item.replaced_by!r} is itself retired")
+                )
     return problems

@@ -32,8 +32,23 @@ FILL_IN_HELP = (
     "na (add a Reason) or waived (add an Owner and a Reason). Notes take Markdown; indent "
     "follow-on lines by four spaces. Then run: meshkb report check FILE -->"
 )
-_FRONT_KEYS = ("format", "checklist", "checklist_version", "system", "mesh", "dataplane", "date", "reviewers")
-_STATE_ALIASES = {"n/a": "na", "passed": "pass", "failed": "fail", "waive": "waived", "todo": "open"}
+_FRONT_KEYS = (
+    "format",
+    "checklist",
+    "checklist_version",
+    "system",
+    "mesh",
+    "dataplane",
+    "date",
+    "reviewers",
+)
+_STATE_ALIASES = {
+    "n/a": "na",
+    "passed": "pass",
+    "failed": "fail",
+    "waive": "waived",
+    "todo": "open",
+}
 _PROBE_MARK = "(probe: confirm)"
 
 
@@ -60,11 +75,20 @@ def new_report(
         elif not item.applies_when.matches(mesh or None, dataplane or None):
             chosen = f"{mesh} ({dataplane})" if mesh and dataplane else (mesh or dataplane)
             answers.append(
-                Answer(item.id, item.rev, "na", reason=f"Applies only to {item.applies_when.describe()}; this system runs {chosen}.")
+                Answer(
+                    item.id,
+                    item.rev,
+                    "na",
+                    reason=f"Applies only to {item.applies_when.describe()}; this system runs {chosen}.",
+                )
             )
         else:
             answers.append(Answer(item.id, item.rev))
-    answers.extend(a for a in previous.values() if a.id in checklist.item_by_id() and checklist.item_by_id()[a.id].retired)
+    answers.extend(
+        a
+        for a in previous.values()
+        if a.id in checklist.item_by_id() and checklist.item_by_id()[a.id].retired
+    )
     return Report(
         checklist=checklist.id,
         checklist_version=checklist.version,
@@ -82,7 +106,9 @@ def normalize(checklist: Checklist, report: Report) -> Report:
     by_id = report.answer_by_id()
     answers = [by_id.get(item.id) or Answer(item.id, item.rev) for item in checklist.active_items()]
     retired = {item.id for item in checklist.all_items() if item.retired}
-    answers.extend(a for a in (by_id.get(item.id) for item in checklist.all_items() if item.id in retired) if a)
+    answers.extend(
+        a for a in (by_id.get(item.id) for item in checklist.all_items() if item.id in retired) if a
+    )
     return replace(report, answers=tuple(answers))
 
 
@@ -116,14 +142,20 @@ def _one_line(text: str) -> str:
 
 def _item_lines(item: Item, answer: Answer, current_rev: int | None) -> list[str]:
     box = "x" if answer.state in DONE_STATES else " "
-    meta = f"{item.severity}, rev {answer.rev}" if not item.retired else f"retired, rev {answer.rev}"
+    meta = (
+        f"{item.severity}, rev {answer.rev}" if not item.retired else f"retired, rev {answer.rev}"
+    )
     head = f"- [{box}] **{item.id}** {_one_line(item.title)} *({meta})*"
     lines = [head]
     if item.retired:
-        lines.append(f"  > Retired: {f'replaced by {item.replaced_by}' if item.replaced_by else _one_line(item.reason or '')}")
+        lines.append(
+            f"  > Retired: {f'replaced by {item.replaced_by}' if item.replaced_by else _one_line(item.reason or '')}"
+        )
     else:
         if current_rev is not None and answer.rev != current_rev:
-            lines.append(f"  > Re-verify: answered for rev {answer.rev}; the item is now rev {current_rev}.")
+            lines.append(
+                f"  > Re-verify: answered for rev {answer.rev}; the item is now rev {current_rev}."
+            )
         lines.extend(f"  > {line}" if line else "  >" for line in _clean_block(item.check))
     state = answer.state + (f" {_PROBE_MARK}" if answer.prefilled else "")
     lines.append(f"  - State: {state}")
@@ -161,18 +193,28 @@ def summary_lines(checklist: Checklist, result: Score) -> list[str]:
     lines = ["| Severity | Done | Open | Failed | N/A | Waived |", "|---|---|---|---|---|---|"]
     for p in result.progress:
         c = p.counts
-        lines.append(f"| {p.severity} | {p.done} of {p.total} | {c['open']} | {c['fail']} | {c['na']} | {c['waived']} |")
+        lines.append(
+            f"| {p.severity} | {p.done} of {p.total} | {c['open']} | {c['fail']} | {c['na']} | {c['waived']} |"
+        )
     lines.append("")
     if result.gate:
         lines.append("- **Gate:** passed — no blocker is open or failed.")
     else:
-        lines.append(f"- **Gate:** not passed — open or failed blockers: {', '.join(result.blocking)}.")
+        lines.append(
+            f"- **Gate:** not passed — open or failed blockers: {', '.join(result.blocking)}."
+        )
     for outcome in result.outcomes:
-        lines.append(f"- **{_one_line(outcome.title)}:** {_one_line(outcome.label)} — {_one_line(outcome.reason)}")
+        lines.append(
+            f"- **{_one_line(outcome.title)}:** {_one_line(outcome.label)} — {_one_line(outcome.reason)}"
+        )
     if result.reverify:
-        lines.append(f"- **Re-verify:** {', '.join(result.reverify)} (the item changed since it was answered).")
+        lines.append(
+            f"- **Re-verify:** {', '.join(result.reverify)} (the item changed since it was answered)."
+        )
     if result.unconfirmed:
-        lines.append(f"- **Confirm:** {', '.join(result.unconfirmed)} (set by a probe; a person must confirm).")
+        lines.append(
+            f"- **Confirm:** {', '.join(result.unconfirmed)} (set by a probe; a person must confirm)."
+        )
     return lines
 
 
@@ -199,9 +241,19 @@ def render_markdown(checklist: Checklist, report: Report) -> str:
 
 
 _ITEM_RE = re.compile(r"^ {0,3}[-*+][ \t]+\[([ xX])\][ \t]+\**([A-Z]{3}-[0-9]{4})\**(.*)$")
-_FIELD_RE = re.compile(r"^( {1,3})[-*+][ \t]+([A-Za-z][A-Za-z ]*?(?: \((?:probe|person)\))?):[ \t]*(.*)$")
+_FIELD_RE = re.compile(
+    r"^( {1,3})[-*+][ \t]+([A-Za-z][A-Za-z ]*?(?: \((?:probe|person)\))?):[ \t]*(.*)$"
+)
 _REV_RE = re.compile(r"\brev (\d+)\b")
-_KNOWN_FIELDS = {"state", "note", "reason", "owner", "evidence", "evidence (probe)", "evidence (person)"}
+_KNOWN_FIELDS = {
+    "state",
+    "note",
+    "reason",
+    "owner",
+    "evidence",
+    "evidence (probe)",
+    "evidence (person)",
+}
 
 
 def parse_markdown(text: str, file: str, checklists: dict[str, Checklist]) -> Report:
@@ -223,13 +275,24 @@ def parse_markdown(text: str, file: str, checklists: dict[str, Checklist]) -> Re
         ticked, item_id, rest = match.group(1) != " ", match.group(2), match.group(3)
         i += 1
         body: list[tuple[int, str]] = []
-        while i < len(lines) and (not lines[i].strip() or lines[i].startswith(" ") or lines[i].startswith("\t")):
-            if not lines[i].strip() and (i + 1 >= len(lines) or not lines[i + 1].startswith((" ", "\t"))):
+        while i < len(lines) and (
+            not lines[i].strip() or lines[i].startswith(" ") or lines[i].startswith("\t")
+        ):
+            if not lines[i].strip() and (
+                i + 1 >= len(lines) or not lines[i + 1].startswith((" ", "\t"))
+            ):
                 break
             body.append((i, lines[i]))
             i += 1
         if item_id not in known:
-            problems.append(Problem(file, f"{item_id} is not an item of checklist {checklist.id!r} {checklist.version}", start + 1, 1))
+            problems.append(
+                Problem(
+                    file,
+                    f"{item_id} is not an item of checklist {checklist.id!r} {checklist.version}",
+                    start + 1,
+                    1,
+                )
+            )
             continue
         if item_id in answers:
             problems.append(Problem(file, f"{item_id} appears twice", start + 1, 1))
@@ -259,8 +322,17 @@ def _parse_front(lines: list[str], file: str) -> tuple[dict[str, Any], int]:
     while start < len(lines) and not lines[start].strip():
         start += 1
     if start >= len(lines) or lines[start].strip() != "---":
-        raise MeshkbError(Problem(file, "no front matter: a report starts with a '---' block naming its checklist", start + 1, 1))
-    end = next((j for j in range(start + 1, len(lines)) if lines[j].strip() in ("---", "...")), None)
+        raise MeshkbError(
+            Problem(
+                file,
+                "no front matter: a report starts with a '---' block naming its checklist",
+                start + 1,
+                1,
+            )
+        )
+    end = next(
+        (j for j in range(start + 1, len(lines)) if lines[j].strip() in ("---", "...")), None
+    )
     if end is None:
         raise MeshkbError(Problem(file, "front matter is not closed with '---'", start + 1, 1))
     located = load_yaml_text("\n" * (start + 1) + "\n".join(lines[start + 1 : end]) + "\n", file)
@@ -269,25 +341,48 @@ def _parse_front(lines: list[str], file: str) -> tuple[dict[str, Any], int]:
         raise MeshkbError(Problem(file, "front matter must be a mapping", start + 2, 1))
     for key in data:
         if key not in _FRONT_KEYS:
-            raise MeshkbError(located.at(f"$.{key}", f"unknown front-matter field {key!r} (allowed: {', '.join(_FRONT_KEYS)})"))
+            raise MeshkbError(
+                located.at(
+                    f"$.{key}",
+                    f"unknown front-matter field {key!r} (allowed: {', '.join(_FRONT_KEYS)})",
+                )
+            )
     if isinstance(data.get("reviewers"), str):
         data["reviewers"] = [part.strip() for part in data["reviewers"].split(",") if part.strip()]
     for key in ("checklist_version", "system", "mesh", "dataplane", "date"):
         if data.get(key) is not None and not isinstance(data[key], str):
             data[key] = str(data[key])
     data.setdefault("format", REPORT_FORMAT)
-    partial = {"answers": [], "system": "", "mesh": "", "dataplane": "", "date": "", "reviewers": [], **{k: v for k, v in data.items() if v is not None}}
+    partial = {
+        "answers": [],
+        "system": "",
+        "mesh": "",
+        "dataplane": "",
+        "date": "",
+        "reviewers": [],
+        **{k: v for k, v in data.items() if v is not None},
+    }
     problems = [located.at(path, message) for path, message in validate.errors(partial, "report")]
     if problems:
         raise MeshkbError(problems)
     return partial, end + 1
 
 
-def _checklist_for(front: dict[str, Any], file: str, checklists: dict[str, Checklist], line: int) -> Checklist:
+def _checklist_for(
+    front: dict[str, Any], file: str, checklists: dict[str, Checklist], line: int
+) -> Checklist:
     name = front["checklist"]
     if name not in checklists:
         known = ", ".join(sorted(checklists)) or "none"
-        raise MeshkbError(Problem(file, f"report is for unknown checklist {name!r} (known: {known})", line, 1, "$.checklist"))
+        raise MeshkbError(
+            Problem(
+                file,
+                f"report is for unknown checklist {name!r} (known: {known})",
+                line,
+                1,
+                "$.checklist",
+            )
+        )
     return checklists[name]
 
 
@@ -296,11 +391,17 @@ def _parse_state(value: str, file: str, line: int) -> tuple[str, bool]:
     word = value.replace(_PROBE_MARK, "").strip().lower()
     word = _STATE_ALIASES.get(word, word)
     if word not in STATES:
-        raise MeshkbError(Problem(file, f"unknown state {value.strip()!r} (use one of: {', '.join(STATES)})", line, 1))
+        raise MeshkbError(
+            Problem(
+                file, f"unknown state {value.strip()!r} (use one of: {', '.join(STATES)})", line, 1
+            )
+        )
     return word, prefilled
 
 
-def _parse_answer(item_id: str, rev: int, ticked: bool, body: list[tuple[int, str]], file: str, start: int) -> Answer:
+def _parse_answer(
+    item_id: str, rev: int, ticked: bool, body: list[tuple[int, str]], file: str, start: int
+) -> Answer:
     fields: dict[str, list[str]] = {}
     evidence: list[Evidence] = []
     state_line = start + 1
@@ -315,7 +416,9 @@ def _parse_answer(item_id: str, rev: int, ticked: bool, body: list[tuple[int, st
                 current = None
                 continue
             if key in fields:
-                raise MeshkbError(Problem(file, f"{item_id}: {key.capitalize()} is given twice", number + 1, 1))
+                raise MeshkbError(
+                    Problem(file, f"{item_id}: {key.capitalize()} is given twice", number + 1, 1)
+                )
             if key == "state":
                 state_line = number + 1
             fields[key] = [value]
@@ -324,28 +427,76 @@ def _parse_answer(item_id: str, rev: int, ticked: bool, body: list[tuple[int, st
             continue
         elif current is not None:
             indent = len(line) - len(line.lstrip(" "))
-            current.append(line[min(indent, 4):] if line.strip() else "")
+            current.append(line[min(indent, 4) :] if line.strip() else "")
         elif match:
-            raise MeshkbError(Problem(file, f"{item_id}: unknown field {match.group(2)!r} (use State, Note, Reason, Owner or Evidence)", number + 1, 1))
-    state, prefilled = _parse_state(fields["state"][0], file, state_line) if "state" in fields else ("open", False)
+            raise MeshkbError(
+                Problem(
+                    file,
+                    f"{item_id}: unknown field {match.group(2)!r} (use State, Note, Reason, Owner or Evidence)",
+                    number + 1,
+                    1,
+                )
+            )
+    state, prefilled = (
+        _parse_state(fields["state"][0], file, state_line) if "state" in fields else ("open", False)
+    )
     if ticked and state == "open":
         state = "pass"
     elif ticked and state == "fail":
-        raise MeshkbError(Problem(file, f"{item_id}: the box is ticked but State says fail; untick it or change State", start + 1, 1))
+        raise MeshkbError(
+            Problem(
+                file,
+                f"{item_id}: the box is ticked but State says fail; untick it or change State",
+                start + 1,
+                1,
+            )
+        )
     elif not ticked and state in DONE_STATES:
-        raise MeshkbError(Problem(file, f"{item_id}: State says {state} but the box is not ticked; tick it or change State", start + 1, 1))
-    text = {key: "\n".join(_clean_block("\n".join(value))) for key, value in fields.items() if key != "state"}
-    answer = Answer(item_id, rev, state, text.get("note", ""), text.get("reason", ""), text.get("owner", ""), tuple(evidence), prefilled)
+        raise MeshkbError(
+            Problem(
+                file,
+                f"{item_id}: State says {state} but the box is not ticked; tick it or change State",
+                start + 1,
+                1,
+            )
+        )
+    text = {
+        key: "\n".join(_clean_block("\n".join(value)))
+        for key, value in fields.items()
+        if key != "state"
+    }
+    answer = Answer(
+        item_id,
+        rev,
+        state,
+        text.get("note", ""),
+        text.get("reason", ""),
+        text.get("owner", ""),
+        tuple(evidence),
+        prefilled,
+    )
     check_answer(answer, file, state_line)
     return answer
 
 
-def check_answer(answer: Answer, file: str, line: int | None = None, path: str | None = None) -> None:
+def check_answer(
+    answer: Answer, file: str, line: int | None = None, path: str | None = None
+) -> None:
     """n/a needs a reason; waived needs an owner and a reason."""
     if answer.state == "na" and not answer.reason.strip():
-        raise MeshkbError(Problem(file, f"{answer.id} is n/a but has no Reason", line, 1 if line else None, path))
+        raise MeshkbError(
+            Problem(file, f"{answer.id} is n/a but has no Reason", line, 1 if line else None, path)
+        )
     if answer.state == "waived" and not (answer.reason.strip() and answer.owner.strip()):
-        raise MeshkbError(Problem(file, f"{answer.id} is waived but lacks an Owner and a Reason", line, 1 if line else None, path))
+        raise MeshkbError(
+            Problem(
+                file,
+                f"{answer.id} is waived but lacks an Owner and a Reason",
+                line,
+                1 if line else None,
+                path,
+            )
+        )
 
 
 # ---- JSON and YAML --------------------------------------------------------------
@@ -380,7 +531,10 @@ def report_to_data(report: Report) -> dict[str, Any]:
 
 def render_json(checklist: Checklist, report: Report) -> str:
     """The report as JSON (2-space indent, UTF-8, trailing newline)."""
-    return json.dumps(report_to_data(normalize(checklist, report)), indent=2, ensure_ascii=False) + "\n"
+    return (
+        json.dumps(report_to_data(normalize(checklist, report)), indent=2, ensure_ascii=False)
+        + "\n"
+    )
 
 
 def render_yaml(checklist: Checklist, report: Report) -> str:
@@ -391,8 +545,14 @@ def render_yaml(checklist: Checklist, report: Report) -> str:
     return str(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100))
 
 
-def report_from_data(data: Any, file: str, checklists: dict[str, Checklist], marks: dict[str, tuple[int, int]] | None = None) -> Report:
+def report_from_data(
+    data: Any,
+    file: str,
+    checklists: dict[str, Checklist],
+    marks: dict[str, tuple[int, int]] | None = None,
+) -> Report:
     """Validate plain data (from JSON or YAML) and build a Report."""
+
     def at(path: str, message: str) -> Problem:
         line, column = (marks or {}).get(path, (None, None))
         return Problem(file, message, line, column, path)
@@ -407,14 +567,27 @@ def report_from_data(data: Any, file: str, checklists: dict[str, Checklist], mar
     for index, raw in enumerate(data["answers"]):
         path = f"$.answers[{index}]"
         if raw["id"] not in known:
-            problems.append(at(path + ".id", f"{raw['id']} is not an item of checklist {checklist.id!r} {checklist.version}"))
+            problems.append(
+                at(
+                    path + ".id",
+                    f"{raw['id']} is not an item of checklist {checklist.id!r} {checklist.version}",
+                )
+            )
             continue
         if raw["id"] in seen:
             problems.append(at(path + ".id", f"{raw['id']} appears twice"))
             continue
         seen.add(raw["id"])
-        answer = Answer(raw["id"], raw["rev"], raw["state"], raw["note"], raw["reason"], raw["owner"],
-                        tuple(Evidence(e["text"], e["source"]) for e in raw["evidence"]), raw["prefilled"])
+        answer = Answer(
+            raw["id"],
+            raw["rev"],
+            raw["state"],
+            raw["note"],
+            raw["reason"],
+            raw["owner"],
+            tuple(Evidence(e["text"], e["source"]) for e in raw["evidence"]),
+            raw["prefilled"],
+        )
         try:
             check_answer(answer, file, path=path)
         except MeshkbError as exc:
@@ -422,19 +595,31 @@ def report_from_data(data: Any, file: str, checklists: dict[str, Checklist], mar
         answers.append(answer)
     if problems:
         raise MeshkbError(problems)
-    return Report(data["checklist"], data["checklist_version"], data["system"], data["mesh"], data["dataplane"],
-                  data["date"], tuple(data["reviewers"]), tuple(answers))
+    return Report(
+        data["checklist"],
+        data["checklist_version"],
+        data["system"],
+        data["mesh"],
+        data["dataplane"],
+        data["date"],
+        tuple(data["reviewers"]),
+        tuple(answers),
+    )
 
 
 def parse_report(text: str, file: str, checklists: dict[str, Checklist]) -> Report:
     """Read a report in any of its forms, chosen by extension, else by content."""
     lowered = file.lower()
     stripped = text.lstrip("\ufeff \n\r\t")
-    if lowered.endswith(".json") or (not lowered.endswith((".md", ".markdown", ".yaml", ".yml")) and stripped.startswith("{")):
+    if lowered.endswith(".json") or (
+        not lowered.endswith((".md", ".markdown", ".yaml", ".yml")) and stripped.startswith("{")
+    ):
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise MeshkbError(Problem(file, f"not valid JSON: {exc.msg}", exc.lineno, exc.colno)) from None
+            raise MeshkbError(
+                Problem(file, f"not valid JSON: {exc.msg}", exc.lineno, exc.colno)
+            ) from None
         return report_from_data(data, file, checklists)
     if lowered.endswith((".yaml", ".yml")):
         located = load_yaml_text(text, file)
@@ -454,11 +639,24 @@ def render_junit(checklist: Checklist, report: Report) -> str:
     by_id = report.answer_by_id()
     numbers = checklist.display_numbers()
     items = checklist.active_items()
-    failures = sum(1 for item in items if result.states[item.id] == "fail" or item.id in result.blocking)
-    skipped = sum(1 for item in items if result.states[item.id] in ("open", "na") and item.id not in result.blocking)
+    failures = sum(
+        1 for item in items if result.states[item.id] == "fail" or item.id in result.blocking
+    )
+    skipped = sum(
+        1
+        for item in items
+        if result.states[item.id] in ("open", "na") and item.id not in result.blocking
+    )
     suites = ET.Element("testsuites", name=f"meshkb {checklist.id} {checklist.version}")
-    suite = ET.SubElement(suites, "testsuite", name=f"{checklist.id}{': ' + report.system if report.system else ''}",
-                          tests=str(len(items)), failures=str(failures), errors="0", skipped=str(skipped))
+    suite = ET.SubElement(
+        suites,
+        "testsuite",
+        name=f"{checklist.id}{': ' + report.system if report.system else ''}",
+        tests=str(len(items)),
+        failures=str(failures),
+        errors="0",
+        skipped=str(skipped),
+    )
     props = ET.SubElement(suite, "properties")
     for key in ("checklist_version", "system", "mesh", "dataplane", "date"):
         ET.SubElement(props, "property", name=key, value=str(getattr(report, key)))
@@ -471,16 +669,32 @@ def render_junit(checklist: Checklist, report: Report) -> str:
                 continue
             state = result.states[item.id]
             answer = by_id[item.id]
-            case = ET.SubElement(suite, "testcase", classname=f"meshkb.{checklist.id}.{section.id}",
-                                 name=f"{item.id} {numbers[item.id]} {_one_line(item.title)} [{item.severity}]")
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                classname=f"meshkb.{checklist.id}.{section.id}",
+                name=f"{item.id} {numbers[item.id]} {_one_line(item.title)} [{item.severity}]",
+            )
             detail = "\n".join(part for part in (answer.note, answer.reason) if part)
             if state == "fail":
-                ET.SubElement(case, "failure", message=f"{item.id} failed", type="fail").text = detail or None
+                ET.SubElement(case, "failure", message=f"{item.id} failed", type="fail").text = (
+                    detail or None
+                )
             elif item.id in result.blocking:
-                ET.SubElement(case, "failure", message=f"blocker {item.id} is not answered", type="open").text = detail or None
+                ET.SubElement(
+                    case, "failure", message=f"blocker {item.id} is not answered", type="open"
+                ).text = detail or None
             elif state in ("open", "na"):
-                ET.SubElement(case, "skipped", message="n/a: " + answer.reason if state == "na" else "not answered yet")
+                ET.SubElement(
+                    case,
+                    "skipped",
+                    message="n/a: " + answer.reason if state == "na" else "not answered yet",
+                )
             elif state == "waived":
-                ET.SubElement(case, "system-out").text = f"waived by {answer.owner}: {answer.reason}"
+                ET.SubElement(
+                    case, "system-out"
+                ).text = f"waived by {answer.owner}: {answer.reason}"
     ET.indent(suites)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    )

@@ -92,12 +92,12 @@ def score(checklist: Checklist, report: Report) -> Score:
             )
         )
     blocking = tuple(
-        item.id for item in items if item.severity == "blocker" and states[item.id] in ("open", "fail")
+        item.id
+        for item in items
+        if item.severity == "blocker" and states[item.id] in ("open", "fail")
     )
     live = {item.id: item for item in items}
-    reverify = tuple(
-        a.id for a in report.answers if a.id in live and a.rev != live[a.id].rev
-    )
+    reverify = tuple(a.id for a in report.answers if a.id in live and a.rev != live[a.id].rev)
     unconfirmed = tuple(
         a.id for a in report.answers if a.id in live and a.prefilled and a.rev == live[a.id].rev
     )
@@ -116,8 +116,13 @@ def evaluate_outcomes(checklist: Checklist, states: Mapping[str, str]) -> list[O
     """Each outcome's first rule that holds, or its `otherwise`."""
     results = []
     for outcome in checklist.outcomes:
-        chosen = next((rule for rule in outcome.rules if condition_holds(rule.when, states)), outcome.otherwise)
-        results.append(OutcomeResult(outcome.id, outcome.title, chosen.result, chosen.label, chosen.reason))
+        chosen = next(
+            (rule for rule in outcome.rules if condition_holds(rule.when, states)),
+            outcome.otherwise,
+        )
+        results.append(
+            OutcomeResult(outcome.id, outcome.title, chosen.result, chosen.label, chosen.reason)
+        )
     return results
 
 
@@ -143,11 +148,15 @@ def score_to_data(result: Score) -> dict[str, Any]:
     """Plain data for JSON output and for comparing with the page."""
     return {
         "progress": {
-            p.severity: {"done": p.done, "total": p.total, **dict(p.counts)} for p in result.progress
+            p.severity: {"done": p.done, "total": p.total, **dict(p.counts)}
+            for p in result.progress
         },
         "gate": result.gate,
         "blocking": list(result.blocking),
-        "outcomes": {o.id: {"result": o.result, "label": o.label, "reason": o.reason} for o in result.outcomes},
+        "outcomes": {
+            o.id: {"result": o.result, "label": o.label, "reason": o.reason}
+            for o in result.outcomes
+        },
         "reverify": list(result.reverify),
         "unconfirmed": list(result.unconfirmed),
     }

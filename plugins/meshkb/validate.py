@@ -63,8 +63,9 @@ def _child(path: str, key: str) -> str:
     return f"{path}.{key}" if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", key) else f"{path}[{key!r}]"
 
 
-def _check(value: Any, node: dict[str, Any], root: dict[str, Any], path: str,
-           found: list[tuple[str, str]]) -> None:
+def _check(
+    value: Any, node: dict[str, Any], root: dict[str, Any], path: str, found: list[tuple[str, str]]
+) -> None:
     if "$ref" in node:
         target = root
         for part in node["$ref"].removeprefix("#/").split("/"):
@@ -80,18 +81,29 @@ def _check(value: Any, node: dict[str, Any], root: dict[str, Any], path: str,
         found.append((path, f"{value!r} is not one of: {options}"))
         return
     if "type" in node and not _is_type(value, node["type"]):
-        found.append((path, f"expected {_article(node['type'])}, got {_article(_type_name(value))}"))
+        found.append(
+            (path, f"expected {_article(node['type'])}, got {_article(_type_name(value))}")
+        )
         return
     if isinstance(value, str):
         if len(value) < node.get("minLength", 0):
             found.append((path, "must not be empty"))
         elif "pattern" in node and not re.search(node["pattern"], value):
             found.append((path, f"{value!r} {_pattern_hint(path, node)}"))
-    if isinstance(value, int) and not isinstance(value, bool) and value < node.get("minimum", value):
+    if (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and value < node.get("minimum", value)
+    ):
         found.append((path, f"must be at least {node['minimum']}"))
     if isinstance(value, list):
         if len(value) < node.get("minItems", 0):
-            found.append((path, f"needs at least {node['minItems']} entr{'y' if node['minItems'] == 1 else 'ies'}"))
+            found.append(
+                (
+                    path,
+                    f"needs at least {node['minItems']} entr{'y' if node['minItems'] == 1 else 'ies'}",
+                )
+            )
         if node.get("uniqueItems"):
             seen: list[Any] = []
             for i, entry in enumerate(value):
@@ -105,8 +117,13 @@ def _check(value: Any, node: dict[str, Any], root: dict[str, Any], path: str,
         _object(value, node, root, path, found)
 
 
-def _object(value: dict[str, Any], node: dict[str, Any], root: dict[str, Any], path: str,
-            found: list[tuple[str, str]]) -> None:
+def _object(
+    value: dict[str, Any],
+    node: dict[str, Any],
+    root: dict[str, Any],
+    path: str,
+    found: list[tuple[str, str]],
+) -> None:
     properties: dict[str, Any] = node.get("properties", {})
     for key in node.get("required", []):
         if key not in value:
@@ -123,9 +140,14 @@ def _object(value: dict[str, Any], node: dict[str, Any], root: dict[str, Any], p
             _check(value[key], sub, root, _child(path, key), found)
 
 
-def _one_of(value: Any, branches: list[dict[str, Any]], root: dict[str, Any], path: str,
-            found: list[tuple[str, str]]) -> None:
-    results = []
+def _one_of(
+    value: Any,
+    branches: list[dict[str, Any]],
+    root: dict[str, Any],
+    path: str,
+    found: list[tuple[str, str]],
+) -> None:
+    results: list[list[tuple[str, str]]] = []
     for branch in branches:
         branch_found: list[tuple[str, str]] = []
         _check(value, branch, root, path, branch_found)
@@ -136,26 +158,45 @@ def _one_of(value: Any, branches: list[dict[str, Any]], root: dict[str, Any], pa
     if len(passing) > 1:
         found.append((path, "matches more than one allowed form"))
         return
+
     # Report the branch the author most likely meant: the one whose discriminating
     # fields are present (fewest "missing"/"unknown field" complaints), then fewest errors.
     def distance(errs: list[tuple[str, str]]) -> tuple[int, int]:
-        shape = sum(1 for p, m in errs if p.startswith(path) and
-                    (m.startswith(("unknown field", "missing required", "expected", "must be '")) and
-                     p.count(".") + p.count("[") <= path.count(".") + path.count("[") + 1))
+        shape = sum(
+            1
+            for p, m in errs
+            if p.startswith(path)
+            and (
+                m.startswith(("unknown field", "missing required", "expected", "must be '"))
+                and p.count(".") + p.count("[") <= path.count(".") + path.count("[") + 1
+            )
+        )
         return shape, len(errs)
-    found.extend(min(results, key=distance))
+
+    best = min(results, key=distance)
+    found.extend(best)
 
 
 def _article(name: str) -> str:
-    names = {"object": "a mapping", "array": "a list", "string": "a string", "integer": "an integer",
-             "number": "a number", "boolean": "true or false", "null": "nothing"}
+    names = {
+        "object": "a mapping",
+        "array": "a list",
+        "string": "a string",
+        "integer": "an integer",
+        "number": "a number",
+        "boolean": "true or false",
+        "null": "nothing",
+    }
     return names.get(name, name)
 
 
 def _pattern_hint(path: str, node: dict[str, Any]) -> str:
     description = node.get("description", "")
-    return f"does not match the expected form ({description.rstrip('.')})" if description else (
-        f"does not match {node['pattern']}")
+    return (
+        f"does not match the expected form ({description.rstrip('.')})"
+        if description
+        else (f"does not match {node['pattern']}")
+    )
 
 
 def _min_properties_hint(node: dict[str, Any]) -> str:

@@ -63,7 +63,10 @@ def read_text(path: str | Path, *, max_bytes: int = MAX_BYTES) -> str:
         raise MeshkbError(Problem(name, "is a directory, not a file"))
     if size > max_bytes:
         raise MeshkbError(
-            Problem(name, f"file is too large ({size / 1e6:.1f} MB; the limit is {max_bytes // 2**20} MiB)")
+            Problem(
+                name,
+                f"file is too large ({size / 1e6:.1f} MB; the limit is {max_bytes // 2**20} MiB)",
+            )
         )
     try:
         raw = Path(path).read_bytes()
@@ -128,19 +131,31 @@ def _build(node: yaml.Node, path: str, marks: dict[str, tuple[int, int]], file: 
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                raise MeshkbError(Problem(file, "mapping keys must be plain strings", line, column, path))
+                raise MeshkbError(
+                    Problem(file, "mapping keys must be plain strings", line, column, path)
+                )
             if key_node.tag == _CORE + "merge":
                 raise MeshkbError(
-                    Problem(file, "merge keys (<<) are not allowed", key_node.start_mark.line + 1,
-                            key_node.start_mark.column + 1, path)
+                    Problem(
+                        file,
+                        "merge keys (<<) are not allowed",
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                        path,
+                    )
                 )
             key = str(key_node.value)
             child = f"{path}.{key}" if _plain_key(key) else f"{path}[{key!r}]"
             if key in result:
                 first = marks.get(child, (0, 0))[0]
                 raise MeshkbError(
-                    Problem(file, f"duplicate key {key!r} (first at line {first})",
-                            key_node.start_mark.line + 1, key_node.start_mark.column + 1, child)
+                    Problem(
+                        file,
+                        f"duplicate key {key!r} (first at line {first})",
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                        child,
+                    )
                 )
             result[key] = _build(value_node, child, marks, file)
             marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
@@ -163,8 +178,13 @@ def _check_tag(node: yaml.Node, kind: str, path: str, file: str) -> None:
 def _tag_error(node: yaml.Node, path: str, file: str) -> MeshkbError:
     tag = node.tag.replace(_CORE, "!!")
     return MeshkbError(
-        Problem(file, f"tag {tag} is not allowed; use plain YAML values",
-                node.start_mark.line + 1, node.start_mark.column + 1, path)
+        Problem(
+            file,
+            f"tag {tag} is not allowed; use plain YAML values",
+            node.start_mark.line + 1,
+            node.start_mark.column + 1,
+            path,
+        )
     )
 
 
@@ -187,8 +207,12 @@ def reject_aliases(text: str, file: str) -> None:
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 mark = event.start_mark
                 raise MeshkbError(
-                    Problem(file, "anchors and aliases (&, *) are not allowed",
-                            mark.line + 1, mark.column + 1)
+                    Problem(
+                        file,
+                        "anchors and aliases (&, *) are not allowed",
+                        mark.line + 1 if mark else None,
+                        mark.column + 1 if mark else None,
+                    )
                 )
     except yaml.MarkedYAMLError as exc:
         raise MeshkbError(_yaml_problem(exc, file, text)) from None

@@ -1,0 +1,46 @@
+"""Shared fixtures: the repo, the real checklists, and an in-process CLI runner."""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from meshkb.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+CHECKLISTS = ROOT / "checklists"
+CASES = ROOT / "tests" / "cases"
+SHARED = ROOT.parent / "shared"
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(*argv: str) -> Run:
+    """Run `meshkb` in-process and capture exit code, stdout and stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err)
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture
+def cli():
+    return run_cli
+
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI a skipped test fails the run: a skipped browser test proves nothing."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter is not None else []
+    if os.environ.get("CI") and skipped:
+        reporter.write_line(f"CI: {len(skipped)} test(s) skipped; skips are not allowed in CI", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

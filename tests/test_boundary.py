@@ -1,0 +1,54 @@
+"""The core never imports mkdocs: that seam keeps Zensical and MkDocs 2 open."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+CORE = [
+    "meshkb",
+    "meshkb.cli",
+    "meshkb.load",
+    "meshkb.score",
+    "meshkb.report",
+    "meshkb.validate",
+    "meshkb.model",
+]
+
+
+def test_core_imports_no_mkdocs() -> None:
+    code = (
+        "import importlib, sys\n"
+        f"for name in {CORE!r}: importlib.import_module(name)\n"
+        "for name in ['meshkb.render', 'meshkb.markdown_ext', 'meshkb.probe', 'meshkb.scan', 'meshkb.cost']:\n"
+        "    try: importlib.import_module(name)\n"
+        "    except ModuleNotFoundError as exc:\n"
+        "        if exc.name != name: raise\n"
+        "leaked = sorted(m for m in sys.modules if m == 'mkdocs' or m.startswith('mkdocs.'))\n"
+        "print(','.join(leaked))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""
+
+
+def test_checklist_export_does_not_import_heavy_modules() -> None:
+    code = (
+        "import sys, io\n"
+        "from meshkb.cli import main\n"
+        "main(['checklist', 'migration'], stdout=io.StringIO(), stderr=io.StringIO())\n"
+        "print(','.join(sorted(m for m in ('jsonschema', 'markdown_it', 'mkdocs', 'markdown') if m in sys.modules)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "meshkb", "--version"], capture_output=True, text=True
+    )
+    assert result.returncode == 0
+    assert result.stdout.startswith("meshkb ")

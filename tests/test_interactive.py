@@ -1,0 +1,53 @@
+"""`-i`: every answer is saved at once; quitting or a closed terminal loses nothing."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from meshkb.interactive import run_interactive
+from meshkb.load import load_checklist
+from meshkb.report import new_report, parse_markdown
+
+from .conftest import CASES, run_cli
+
+SAMPLE = load_checklist(CASES / "valid" / "sample.yaml")
+
+
+def run(path: Path, keys: str) -> str:
+    err = io.StringIO()
+    code = run_interactive(SAMPLE, new_report(SAMPLE, date="2026-11-25"), path, io.StringIO(keys), err)
+    assert code == 0
+    return err.getvalue()
+
+
+def answers(path: Path) -> dict[str, tuple[str, str, str, str]]:
+    report = parse_markdown(path.read_text(encoding="utf-8"), str(path), {"sample": SAMPLE})
+    return {a.id: (a.state, a.note, a.reason, a.owner) for a in report.answers}
+
+
+def test_closed_terminal_keeps_every_answer_given_and_a_second_run_resumes(tmp_path: Path) -> None:
+    path = tmp_path / "review.md"
+    # pass SMP-0001 with a note, then the terminal closes (EOF) in the middle of SMP-0002.
+    run(path, "p\nrunbook rehearsed\n")
+    assert answers(path)["SMP-0001"] == ("pass", "runbook rehearsed", "", "")
+    assert answers(path)["SMP-0002"][0] == "open"
+    # The second run starts at the first open item: n/a with a reason, skip, waive, back.
+    log = run(path, "n\nno istio here\n\ns\nw\naccepted\nalice\n\nq\n")
+    assert "Resuming" in log
+    got = answers(path)
+    assert got["SMP-0002"] == ("na", "", "no istio here", "")
+    assert got["SMP-0004"][0] == "open"
+    assert got["SMP-0005"] == ("waived", "", "accepted", "alice")
+
+
+def test_back_and_quit(tmp_path: Path) -> None:
+    path = tmp_path / "review.md"
+    run(path, "p\n\nb\nf\nbroken\nq\n")
+    assert answers(path)["SMP-0001"] == ("fail", "broken", "", "")
+
+
+def test_interactive_needs_an_output_file() -> None:
+    result = run_cli("--checklists", str(CASES / "valid"), "checklist", "sample", "-i")
+    assert result.code == 2
+    assert "-i needs -o FILE" in result.err

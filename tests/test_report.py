@@ -1,0 +1,211 @@
+"""Report round trips and hand edits."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from meshkb.errors import MeshkbError
+from meshkb.load import load_checklist
+from meshkb.model import Answer, Evidence, Report
+from meshkb.report import (
+    new_report,
+    parse_markdown,
+    parse_report,
+    render_json,
+    render_markdown,
+    render_yaml,
+)
+from meshkb.score import score
+
+from .conftest import CASES
+
+SAMPLE = load_checklist(CASES / "valid" / "sample.yaml")
+KNOWN = {"sample": SAMPLE}
+LIVE = [item.id for item in SAMPLE.active_items()]
+
+text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=60)
+line = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp")),
+    min_size=1,
+    max_size=30,
+).filter(str.strip)
+
+
+@st.composite
+def answers(draw: st.DrawFn) -> Answer:
+    item_id = draw(st.sampled_from(LIVE))
+    state = draw(st.sampled_from(["open", "pass", "fail", "na", "waived"]))
+    reason = draw(line) if state in ("na", "waived") else draw(st.one_of(st.just(""), text))
+    owner = draw(line) if state == "waived" else draw(st.one_of(st.just(""), line))
+    evidence = tuple(
+        Evidence(t, s)
+        for t, s in draw(
+            st.lists(st.tuples(line, st.sampled_from(["person", "probe"])), max_size=2)
+        )
+    )
+    return Answer(
+        item_id,
+        draw(st.integers(1, 3)),
+        state,
+        draw(text),
+        reason,
+        owner,
+        evidence,
+        draw(st.booleans()),
+    )
+
+
+@st.composite
+def reports(draw: st.DrawFn) -> Report:
+    chosen = {a.id: a for a in draw(st.lists(answers(), max_size=6))}
+    return Report(
+        "sample",
+        "2.1.0",
+        draw(st.one_of(st.just(""), line)),
+        draw(st.sampled_from(["", "istio", "linkerd", "cilium"])),
+        draw(st.sampled_from(["", "sidecar", "ambient"])),
+        "2026-11-25",
+        tuple(draw(st.lists(line, max_size=3))),
+        tuple(chosen.values()),
+    )
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(reports())
+def test_markdown_export_parse_export_gives_the_same_bytes(report: Report) -> None:
+    first = render_markdown(SAMPLE, report)
+    second = render_markdown(SAMPLE, parse_markdown(first, "r.md", KNOWN))
+    assert second == first
+
+
+@settings(max_examples=100, deadline=None)
+@given(reports())
+def test_json_and_yaml_round_trip(report: Report) -> None:
+    for renderer, name in ((render_json, "r.json"), (render_yaml, "r.yaml")):
+        first = renderer(SAMPLE, report)
+        assert renderer(SAMPLE, parse_report(first, name, KNOWN)) == first
+
+
+def filled() -> str:
+    report = new_report(SAMPLE, system="payments", date="2026-11-25")
+    answered = [
+        Answer(
+            "SMP-0001", 2, "pass", note="Rehearsed on **2026-11-02**.\n\n- step one\n- step two"
+        ),
+        Answer("SMP-0004", 1, "waived", reason="Accepted for Q1", owner="platform-team"),
+        Answer("SMP-0005", 1, "na", reason="No such signal here"),
+    ]
+    return render_markdown(SAMPLE, replace(report, answers=tuple(answered)))
+
+
+def test_hand_edits_are_tolerated() -> None:
+    original = filled()
+    parsed = parse_markdown(original, "r.md", KNOWN)
+    # Reorder the two sections' items, add blank lines, use CRLF and an uppercase [X].
+    blocks = original.split("\n## ")
+    edited = (
+        "\n## ".join([blocks[0], blocks[2], blocks[1]])
+        .replace("\n- [", "\n\n\n- [")
+        .replace("[x]", "[X]")
+        .replace("\n", "\r\n")
+    )
+    assert parse_markdown(edited, "r.md", KNOWN).answer_by_id() == parsed.answer_by_id()
+    assert render_markdown(SAMPLE, parse_markdown(edited, "r.md", KNOWN)) == original
+
+
+def test_ticking_a_box_passes_the_item_and_notes_keep_their_markdown() -> None:
+    text = filled().replace("- [ ] **SMP-0002**", "- [x] **SMP-0002**")
+    text = text.replace(
+        "**SMP-0002** Istio only *(required, rev 1)*\n  > An Istio-specific check.\n  - State: open\n  - Note:",
+        "**SMP-0002** Istio only *(required, rev 1)*\n  > An Istio-specific check.\n  - State: open\n  - Note: Checked with `istioctl analyze`:\n\n        code block\n    - a list\n  continued at two spaces",
+    )
+    answer = parse_markdown(text, "r.md", KNOWN).answer_by_id()["SMP-0002"]
+    assert answer.state == "pass"
+    assert (
+        answer.note
+        == "Checked with `istioctl analyze`:\n\n    code block\n- a list\ncontinued at two spaces"
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "  - State: na\n  - Reason: No such signal here",
+            "  - State: na\n  - Reason:",
+            "SMP-0005 is n/a but has no Reason",
+        ),
+        (
+            "  - Owner: platform-team",
+            "  - Owner:",
+            "SMP-0004 is waived but lacks an Owner and a Reason",
+        ),
+        (
+            "- [x] **SMP-0001**",
+            "- [ ] **SMP-0001**",
+            "SMP-0001: State says pass but the box is not ticked",
+        ),
+        ("  - State: pass", "  - State: maybe", "unknown state 'maybe'"),
+        ("  - State: pass", "  - Stat: pass", "SMP-0001: unknown field 'Stat'"),
+    ],
+)
+def test_inconsistent_hand_edits_are_located_errors(old: str, new: str, message: str) -> None:
+    original = filled()
+    assert old in original
+    edited = original.replace(old, new, 1)
+    with pytest.raises(MeshkbError) as caught:
+        parse_markdown(edited, "r.md", KNOWN)
+    assert message in str(caught.value)
+    assert str(caught.value).startswith("r.md:")
+
+
+def test_older_report_flags_changed_items_for_reverify_and_keeps_retired_answers(
+    tmp_path: Path,
+) -> None:
+    old = replace(
+        new_report(SAMPLE, date="2026-01-01"),
+        checklist_version="1.0.0",
+        answers=(
+            Answer("SMP-0001", 1, "pass", note="old"),
+            Answer("SMP-0003", 1, "fail", note="kept"),
+        ),
+    )
+    text = render_markdown(SAMPLE, old)
+    assert "  > Re-verify: answered for rev 1; the item is now rev 2." in text
+    assert "## Retired items" in text and "**SMP-0003**" in text and "replaced by SMP-0004" in text
+    parsed = parse_markdown(text, "r.md", KNOWN)
+    result = score(SAMPLE, parsed)
+    assert result.reverify == ("SMP-0001",)
+    assert result.states["SMP-0001"] == "open"
+    assert parsed.answer_by_id()["SMP-0003"].note == "kept"
+    carried = new_report(SAMPLE, carry=parsed)
+    assert (
+        render_markdown(SAMPLE, replace(carried, date="2026-01-01", checklist_version="1.0.0"))
+        == text
+    )
+
+
+def test_probe_prefilled_state_counts_as_open_until_confirmed() -> None:
+    report = replace(
+        new_report(SAMPLE),
+        answers=(
+            Answer(
+                "SMP-0001",
+                2,
+                "pass",
+                evidence=(Evidence("Deployment a/b: label set", "probe"),),
+                prefilled=True,
+            ),
+        ),
+    )
+    text = render_markdown(SAMPLE, report)
+    assert (
+        "  - State: pass (probe: confirm)\n  - Evidence (probe): Deployment a/b: label set" in text
+    )
+    assert score(SAMPLE, parse_markdown(text, "r.md", KNOWN)).gate is False
+    confirmed = text.replace("State: pass (probe: confirm)", "State: pass")
+    assert score(SAMPLE, parse_markdown(confirmed, "r.md", KNOWN)).gate is True
