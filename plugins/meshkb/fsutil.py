@@ -28,7 +28,18 @@ def write_atomic(path: str | Path, text: str, *, force: bool = False) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, target)
+        if force:
+            os.replace(tmp, target)
+        else:
+            # link() refuses an existing target atomically, closing the gap between the
+            # exists() check above and the write (two `adr new` runs at once, say).
+            try:
+                os.link(tmp, target)
+            except FileExistsError:
+                raise MeshkbError(
+                    Problem(str(path), "already exists; pass --force to overwrite it")
+                ) from None
+            Path(tmp).unlink()
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
