@@ -1,0 +1,335 @@
+"""`meshkb cost`: sourced figures, the arithmetic, the renderings, and Python/JS parity."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from dataclasses import replace
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from meshkb.cost import (
+    COST_DATA_PATH,
+    MISSING,
+    CostInputs,
+    calculator_data,
+    compute_cost,
+    cost_row,
+    format_amount,
+    load_cost_data,
+    render_cost_calculator_html,
+    render_cost_chart_svg,
+    render_cost_json,
+    render_cost_text,
+)
+from meshkb.errors import MeshkbError
+
+JS = Path(__file__).resolve().parents[1] / "plugins" / "meshkb" / "assets" / "meshkb-cost.js"
+
+
+def cells(pods: int, nodes: int, rps: float, waypoints: int = 1) -> dict[str, tuple[str, ...]]:
+    estimate = compute_cost(pods, nodes, rps, waypoints=waypoints)
+    return {
+        row.proxy.id: (
+            str(row.proxies),
+            format_amount(row.reserved_cpu_cores),
+            format_amount(row.reserved_memory_gib),
+            format_amount(row.in_use_cpu_cores),
+            format_amount(row.in_use_memory_gib),
+        )
+        for row in estimate.rows
+    }
+
+
+def test_200_pods_10_nodes_1000_rps() -> None:
+    assert cells(200, 10, 1000) == {
+        # 200 * 100m = 20 cores; 200 * 128Mi = 25600Mi = 25 GiB exactly.
+        "istio-sidecar": ("200", "20.0", "25.0", "0.4", "11.2"),
+        "istio-ztunnel": ("10", MISSING, MISSING, "0.1", "0.1"),
+        "istio-waypoint": ("1", "0.1", "0.1", "0.3", "0.1"),
+        "linkerd": ("200", "20.0", "3.9", MISSING, "4.9"),
+        "cilium": ("10", MISSING, MISSING, MISSING, MISSING),
+    }
+    sidecar = compute_cost(200, 10, 1000, ["istio-sidecar"]).rows[0]
+    assert sidecar.reserved_cpu_cores == 20.0
+    assert sidecar.reserved_memory_gib == 25.0
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (0.0, "0.0"),
+        (0.04, "0.0"),
+        (0.05, "0.1"),
+        (0.12, "0.1"),
+        (0.25, "0.3"),
+        (3.90625, "3.9"),
+        (11.175870895385742, "11.2"),
+        (25.0, "25.0"),
+        (1234.96, "1235.0"),
+        (None, MISSING),
+    ],
+)
+def test_one_rounding_rule(value: float | None, text: str) -> None:
+    assert format_amount(value) == text
+
+
+def test_meshes_filter_by_mesh_or_component() -> None:
+    assert [r.proxy.id for r in compute_cost(10, 1, 0, ["istio"]).rows] == [
+        "istio-sidecar",
+        "istio-ztunnel",
+        "istio-waypoint",
+    ]
+    assert [r.proxy.id for r in compute_cost(10, 1, 0, ["linkerd", "cilium"]).rows] == [
+        "linkerd",
+        "cilium",
+    ]
+    with pytest.raises(MeshkbError, match="unknown mesh 'consul'"):
+        compute_cost(10, 1, 0, ["consul"])
+
+
+@pytest.mark.parametrize(
+    ("pods", "nodes", "rps", "waypoints"),
+    [(-1, 1, 0, 0), (1, -1, 0, 0), (1, 1, -5, 0), (1, 1, 0, -1), (1.5, 1, 0, 0), (True, 1, 0, 0)],
+)
+def test_bad_inputs_are_refused(pods: Any, nodes: Any, rps: Any, waypoints: Any) -> None:
+    with pytest.raises(MeshkbError):
+        compute_cost(pods, nodes, rps, waypoints=waypoints)
+
+
+def test_no_proxies_cost_nothing() -> None:
+    assert cells(0, 0, 5000, 0)["istio-sidecar"] == ("0", "0.0", "0.0", "0.0", "0.0")
+
+
+def test_every_figure_has_a_source_and_unverified_ones_are_absent() -> None:
+    data = load_cost_data()
+    for proxy in data.proxies:
+        assert proxy.sources, proxy.id
+        for source in proxy.sources:
+            assert source.title and source.as_of and source.url.startswith("https://")
+    by_id = {proxy.id: proxy for proxy in data.proxies}
+    assert by_id["istio-sidecar"].requests is not None
+    assert by_id["istio-sidecar"].requests.source.as_of == "Istio 1.22+"
+    assert by_id["istio-sidecar"].usage is not None
+    assert by_id["istio-sidecar"].usage.source.as_of == "Istio 1.24"
+    # ztunnel's default requests are UNVERIFIED in the fact sheet: no figure, a pointer instead.
+    assert by_id["istio-ztunnel"].requests is None
+    assert any("check your chart's values" in note for note in by_id["istio-ztunnel"].notes)
+    assert by_id["linkerd"].usage is not None
+    assert by_id["linkerd"].usage.source.as_of == "Linkerd 2.11.1, November 2021"
+    assert any("non-HA" in note for note in by_id["linkerd"].notes)
+    assert by_id["cilium"].requests is None and by_id["cilium"].usage is None
+    assert any("no verified request or usage figure" in n for n in by_id["cilium"].notes)
+
+
+def test_text_rendering() -> None:
+    text = render_cost_text(compute_cost(200, 10, 1000))
+    lines = text.splitlines()
+    assert lines[0] == "Proxy overhead for 200 pods, 10 nodes, 1000 RPS, 1 waypoint"
+    sidecar = next(line for line in lines if line.startswith("Istio sidecar"))
+    assert sidecar.split() == ["Istio", "sidecar", "200", "20.0", "25.0", "0.4", "11.2"]
+    assert "Cores and GiB are rounded to one decimal, halves up" in text
+    assert "Sources:" in text and "https://istio.io/v1.24/docs/ops/deployment/" in text
+
+
+def test_json_rendering() -> None:
+    text = render_cost_json(compute_cost(200, 10, 1000, ["istio-sidecar", "istio-ztunnel"]))
+    assert text.endswith("}\n")
+    data = json.loads(text)
+    assert list(data) == ["format", "inputs", "rounding", "rows"]
+    assert data["inputs"] == {"pods": 200, "nodes": 10, "rps": 1000, "waypoints": 1}
+    sidecar, ztunnel = data["rows"]
+    assert sidecar["reserved"]["cpu_cores"] == 20.0
+    assert sidecar["reserved"]["memory_gib"] == 25.0
+    assert sidecar["in_use"] == {
+        "cpu_cores": 0.4,
+        "memory_gib": 11.2,
+        "source": {
+            "title": "Istio Performance and Scalability (sidecar with 2 workers, 1000 HTTP RPS, 1 KB payload)",
+            "url": "https://istio.io/v1.24/docs/ops/deployment/performance-and-scalability/",
+            "as_of": "Istio 1.24",
+        },
+    }
+    assert ztunnel["reserved"] == {"cpu_cores": None, "memory_gib": None, "source": None}
+
+
+def test_chart_svg_is_accessible_and_self_contained() -> None:
+    svg = render_cost_chart_svg()
+    root = ET.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    assert root.get("role") == "img"
+    title = root.find(f"{ns}title")
+    desc = root.find(f"{ns}desc")
+    assert title is not None and desc is not None and desc.text
+    assert root.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
+    assert root.get("fill") == "currentColor"
+    assert (root.get("font-family") or "").startswith("system-ui")
+    assert "At 500 pods: Istio sidecar 62.5 GiB and 50.0 cores" in desc.text
+    assert (
+        "Not drawn, for lack of a verified request figure: Istio ambient, ztunnel, Cilium"
+        in desc.text
+    )
+    texts = " ".join(t.text or "" for t in root.iter(f"{ns}text"))
+    assert "nodes = pods ÷ 20, rounded up" in texts
+    assert "Istio sidecar and Linkerd proxy (HA values) reserve the same CPU" in texts
+    assert "Sources: Istio Helm chart values" in texts
+    assert len(root.findall(f"{ns}polyline")) == 2 * 3
+    assert "href" not in svg and "<image" not in svg and "@import" not in svg
+    # Axes and text follow the page's colour scheme.
+    axis_strokes = {line.get("stroke") for line in root.iter(f"{ns}line")}
+    assert "currentColor" in axis_strokes
+
+
+class FormReader(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.labels: dict[str, str] = {}
+        self.inputs: dict[str, dict[str, str | None]] = {}
+        self.scripts: list[tuple[dict[str, str | None], str]] = []
+        self.cells: dict[tuple[str, str], str] = {}
+        self._label: str | None = None
+        self._script: dict[str, str | None] | None = None
+        self._row: str | None = None
+        self._cell: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "label":
+            self._label = found["for"]
+        elif tag == "input":
+            self.inputs[found["id"] or ""] = found
+        elif tag == "script":
+            self._script = found
+        elif tag == "tr" and "data-meshkb-cost-row" in found:
+            self._row = found["data-meshkb-cost-row"]
+        elif tag == "td" and self._row:
+            self._cell = found.get("data-meshkb-cost-cell")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td":
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._label:
+            self.labels[self._label] = data
+            self._label = None
+        elif self._script is not None:
+            self.scripts.append((self._script, data))
+            self._script = None
+        elif self._row and self._cell:
+            self.cells[(self._row, self._cell)] = data
+
+
+def test_calculator_html_works_without_javascript() -> None:
+    page = render_cost_calculator_html()
+    reader = FormReader()
+    reader.feed(page)
+    assert (
+        set(reader.labels)
+        == set(reader.inputs)
+        == {
+            "meshkb-cost-pods",
+            "meshkb-cost-nodes",
+            "meshkb-cost-rps",
+            "meshkb-cost-waypoints",
+        }
+    )
+    assert [reader.inputs[f"meshkb-cost-{name}"]["value"] for name in ("pods", "nodes", "rps")] == [
+        "200",
+        "10",
+        "1000",
+    ]
+    # The server-rendered table is the default example, computed by cost.py.
+    assert reader.cells[("istio-sidecar", "reserved_cpu")] == "20.0"
+    assert reader.cells[("istio-sidecar", "reserved_memory")] == "25.0"
+    assert reader.cells[("istio-ztunnel", "reserved_cpu")] == MISSING
+    (attrs, body), *_ = reader.scripts
+    assert attrs == {"type": "application/json", "id": "meshkb-cost-data"}
+    assert json.loads(body) == calculator_data(load_cost_data())
+    assert "<script src" not in page
+
+
+def test_embedded_data_cannot_break_out_of_its_script_element() -> None:
+    data = load_cost_data()
+    evil = replace(data.proxies[0], id="</script><script>alert(1)</script><!--")
+    page = render_cost_calculator_html(replace(data, proxies=(evil,)))
+    assert page.count("</script>") == 1 and "<!--" not in page.split("meshkb-cost-data")[1]
+
+
+def test_script_is_small_and_defines_one_namespace() -> None:
+    assert len(gzip.compress(JS.read_bytes(), 9)) < 2048
+    if shutil.which("node") is None:
+        pytest.skip("node is needed to run the calculator's script")
+    code = (
+        "const vm = require('vm'); const fs = require('fs');"
+        "const before = new Set(Object.getOwnPropertyNames(globalThis));"
+        f"vm.runInThisContext(fs.readFileSync({json.dumps(str(JS))}, 'utf8'));"
+        "const added = Object.getOwnPropertyNames(globalThis).filter((n) => !before.has(n));"
+        "console.log(JSON.stringify([added, Object.keys(globalThis.meshkb.cost)]));"
+    )
+    result = subprocess.run(["node", "-e", code], capture_output=True, text=True, check=True)
+    assert json.loads(result.stdout) == [["meshkb"], ["compute", "format", "tenths"]]
+
+
+def test_python_and_javascript_print_the_same_numbers() -> None:
+    if shutil.which("node") is None:
+        pytest.skip("node is needed to run the calculator's script")
+    data = load_cost_data()
+    generator = random.Random(20261125)
+    cases = [CostInputs(200, 10, 1000, 1), CostInputs(0, 0, 0, 0), CostInputs(1, 1, 0.5, 3)]
+    cases += [
+        CostInputs(
+            generator.randrange(0, 20_000),
+            generator.randrange(0, 2_000),
+            generator.choice(
+                [generator.randrange(0, 10**6), round(generator.uniform(0, 10**5), 3)]
+            ),
+            generator.randrange(0, 50),
+        )
+        for _ in range(500)
+    ]
+    expected = [
+        [
+            [
+                row.proxy.id,
+                row.proxies,
+                format_amount(row.reserved_cpu_cores),
+                format_amount(row.reserved_memory_gib),
+                format_amount(row.in_use_cpu_cores),
+                format_amount(row.in_use_memory_gib),
+            ]
+            for row in (cost_row(proxy, inputs) for proxy in data.proxies)
+        ]
+        for inputs in cases
+    ]
+    payload = {
+        "data": calculator_data(data),
+        "cases": [
+            {"pods": c.pods, "nodes": c.nodes, "rps": c.rps, "waypoints": c.waypoints}
+            for c in cases
+        ],
+    }
+    code = (
+        "const vm = require('vm'); const fs = require('fs');"
+        f"vm.runInThisContext(fs.readFileSync({json.dumps(str(JS))}, 'utf8'));"
+        "const input = JSON.parse(fs.readFileSync(0, 'utf8')); const c = globalThis.meshkb.cost;"
+        "console.log(JSON.stringify(input.cases.map((inputs) => c.compute(input.data, inputs).map((r) =>"
+        " [r.id, r.proxies, c.format(r.reserved_cpu), c.format(r.reserved_memory),"
+        "  c.format(r.in_use_cpu), c.format(r.in_use_memory)]))));"
+    )
+    result = subprocess.run(
+        ["node", "-e", code], input=json.dumps(payload), capture_output=True, text=True, check=True
+    )
+    assert json.loads(result.stdout) == expected
+
+
+def test_packaged_data_is_where_the_package_says() -> None:
+    assert COST_DATA_PATH.name == "cost.yaml" and COST_DATA_PATH.is_file()
+    with pytest.raises(MeshkbError):
+        load_cost_data("format: something-else\n")
