@@ -1,9 +1,9 @@
 """Validate plain data against the shipped JSON Schemas.
 
 The schemas are the contract. This module interprets the subset of draft 2020-12
-they use (type, const, enum, pattern, minLength, minimum, items, minItems,
-uniqueItems, properties, required, additionalProperties, minProperties, oneOf,
-local $ref) so the CLI need not import jsonschema (~90 ms) to start; a test
+they use (type, const, enum, pattern, min/maxLength, minimum, items, minItems,
+uniqueItems, properties, required, additionalProperties, propertyNames,
+min/maxProperties, oneOf, anyOf, not, local $ref) so the CLI need not import jsonschema (~90 ms) to start; a test
 checks that jsonschema agrees on every valid and invalid case.
 """
 
@@ -73,6 +73,13 @@ def _check(
         _check(value, target, root, path, found)
     if "oneOf" in node:
         _one_of(value, node["oneOf"], root, path, found)
+    if "anyOf" in node:
+        _one_of(value, node["anyOf"], root, path, found, exclusive=False)
+    if "not" in node:
+        excluded: list[tuple[str, str]] = []
+        _check(value, node["not"], root, path, excluded)
+        if not excluded:
+            found.append((path, "is a form that is not allowed here"))
     if "const" in node and value != node["const"]:
         found.append((path, f"must be {node['const']!r}"))
         return
@@ -80,14 +87,17 @@ def _check(
         options = ", ".join(str(option) for option in node["enum"] if option != "")
         found.append((path, f"{value!r} is not one of: {options}"))
         return
-    if "type" in node and not _is_type(value, node["type"]):
-        found.append(
-            (path, f"expected {_article(node['type'])}, got {_article(_type_name(value))}")
-        )
-        return
+    if "type" in node:
+        kinds = [node["type"]] if isinstance(node["type"], str) else node["type"]
+        if not any(_is_type(value, kind) for kind in kinds):
+            wanted = " or ".join(_article(kind) for kind in kinds)
+            found.append((path, f"expected {wanted}, got {_article(_type_name(value))}"))
+            return
     if isinstance(value, str):
         if len(value) < node.get("minLength", 0):
             found.append((path, "must not be empty"))
+        elif len(value) > node.get("maxLength", len(value)):
+            found.append((path, f"is longer than {node['maxLength']} characters"))
         elif "pattern" in node and not re.search(node["pattern"], value):
             found.append((path, f"{value!r} {_pattern_hint(path, node)}"))
     if (
@@ -128,11 +138,20 @@ def _object(
     for key in node.get("required", []):
         if key not in value:
             found.append((path, f"missing required field {key!r}"))
-    if node.get("additionalProperties") is False:
+    extra = node.get("additionalProperties")
+    for key in value:
+        if key in properties:
+            continue
+        if extra is False:
+            allowed = ", ".join(properties)
+            found.append((_child(path, key), f"unknown field {key!r} (allowed: {allowed})"))
+        elif isinstance(extra, dict):
+            _check(value[key], extra, root, _child(path, key), found)
+    if "propertyNames" in node:
         for key in value:
-            if key not in properties:
-                allowed = ", ".join(properties)
-                found.append((_child(path, key), f"unknown field {key!r} (allowed: {allowed})"))
+            _check(key, node["propertyNames"], root, _child(path, key), found)
+    if len(value) > node.get("maxProperties", len(value)):
+        found.append((path, f"takes at most {node['maxProperties']} field(s)"))
     if len(value) < node.get("minProperties", 0) and not any(p == path for p, _ in found):
         found.append((path, _min_properties_hint(node)))
     for key, sub in properties.items():
@@ -146,6 +165,8 @@ def _one_of(
     root: dict[str, Any],
     path: str,
     found: list[tuple[str, str]],
+    *,
+    exclusive: bool = True,
 ) -> None:
     results: list[list[tuple[str, str]]] = []
     for branch in branches:
@@ -155,8 +176,10 @@ def _one_of(
     passing = [r for r in results if not r]
     if len(passing) == 1:
         return
-    if len(passing) > 1:
+    if len(passing) > 1 and exclusive:
         found.append((path, "matches more than one allowed form"))
+        return
+    if passing:
         return
 
     # Report the branch the author most likely meant: the one whose discriminating
