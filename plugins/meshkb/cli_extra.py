@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import Any
 
-from .model import Checklist, Report
+from . import cli_links, cli_scan
 
-REGISTRARS: list[Callable[[Any], None]] = []
-
-
-def prefill_from_scan(checklist: Checklist, report: Report, path: str, err: TextIO) -> Report:
-    from .errors import MeshkbError
-
-    raise MeshkbError("checklist: --scan is not available yet")
+REGISTRARS: list[Callable[[Any], None]] = [cli_links.register, cli_scan.register]
+prefill_from_scan = cli_scan.prefill_from_scan
