@@ -35,12 +35,13 @@ def cli():
     return run_cli
 
 
-
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """In CI a skipped test fails the run: a skipped browser test proves nothing."""
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = reporter.stats.get("skipped", []) if reporter is not None else []
     if os.environ.get("CI") and skipped:
-        reporter.write_line(f"CI: {len(skipped)} test(s) skipped; skips are not allowed in CI", red=True)
+        reporter.write_line(
+            f"CI: {len(skipped)} test(s) skipped; skips are not allowed in CI", red=True
+        )
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -16,7 +16,9 @@ SAMPLE = load_checklist(CASES / "valid" / "sample.yaml")
 
 def run(path: Path, keys: str) -> str:
     err = io.StringIO()
-    code = run_interactive(SAMPLE, new_report(SAMPLE, date="2026-11-25"), path, io.StringIO(keys), err)
+    code = run_interactive(
+        SAMPLE, new_report(SAMPLE, date="2026-11-25"), path, io.StringIO(keys), err
+    )
     assert code == 0
     return err.getvalue()
 

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 import yaml
-
 from meshkb.load import load_checklist
 from meshkb.model import Answer, Checklist, Report
 from meshkb.score import score

@@ -170,9 +170,14 @@ def _item_lines(item: Item, answer: Answer, current_rev: int | None) -> list[str
     return lines
 
 
+_YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+"""Characters JSON leaves raw but YAML folds as line breaks or refuses; escaped in front matter."""
+
+
 def _front_matter(report: Report) -> list[str]:
     def q(value: str) -> str:
-        return json.dumps(value, ensure_ascii=False)
+        text = json.dumps(value, ensure_ascii=False)
+        return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
     return [
         "---",
