@@ -73,6 +73,11 @@ BAD_CHECKLISTS = {
     ),
     "alias-bomb": (ALIAS_BOMB, "anchors and aliases (&, *) are not allowed", True),
     "binary": (b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 4, "binary data", True),
+    "control-character": (
+        SAMPLE_TEXT.replace(b"Sample review", b"Sample \x08 review"),
+        "character U+0008 is not allowed in YAML",
+        True,
+    ),
     "invalid-utf8": (
         SAMPLE_TEXT.replace(b"Sample review", b"Sample \xff\xfe review"),
         "not valid UTF-8 (byte 0xff)",

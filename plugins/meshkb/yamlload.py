@@ -99,6 +99,8 @@ def load_yaml(text: str, file: str) -> Located:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         raise MeshkbError(_yaml_problem(exc, file, text)) from None
+    except yaml.reader.ReaderError as exc:
+        raise MeshkbError(_reader_problem(exc, file, text)) from None
     except yaml.YAMLError as exc:
         raise MeshkbError(Problem(file, f"not valid YAML: {exc}")) from None
     if node is None:
@@ -216,6 +218,17 @@ def reject_aliases(text: str, file: str) -> None:
                 )
     except yaml.MarkedYAMLError as exc:
         raise MeshkbError(_yaml_problem(exc, file, text)) from None
+    except yaml.reader.ReaderError as exc:
+        raise MeshkbError(_reader_problem(exc, file, text)) from None
+
+
+def _reader_problem(exc: yaml.reader.ReaderError, file: str, text: str) -> Problem:
+    """A character YAML refuses outright (control characters, say), located."""
+    before = text[: exc.position]
+    line = before.count("\n") + 1
+    column = exc.position - (before.rfind("\n") + 1) + 1
+    char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+    return Problem(file, f"character U+{ord(char):04X} is not allowed in YAML", line, column)
 
 
 def load_yaml_file(path: str | Path) -> Located:
