@@ -5,7 +5,6 @@ from __future__ import annotations
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from meshkb.errors import MeshkbError
 from meshkb.load import load_checklist, load_checklist_text
 from meshkb.report import new_report, parse_report, render_markdown

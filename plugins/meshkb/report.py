@@ -159,9 +159,10 @@ def _item_lines(item: Item, answer: Answer, current_rev: int | None) -> list[str
         lines.extend(f"  > {line}" if line else "  >" for line in _clean_block(item.check))
     state = answer.state + (f" {_PROBE_MARK}" if answer.prefilled else "")
     lines.append(f"  - State: {state}")
-    if answer.reason or answer.state in ("na", "waived"):
+    # A blank reason or owner reads back as empty, so only non-blank ones earn a line.
+    if answer.reason.strip() or answer.state in ("na", "waived"):
         lines.extend(_field("Reason", answer.reason))
-    if answer.owner or answer.state == "waived":
+    if answer.owner.strip() or answer.state == "waived":
         lines.extend(_field("Owner", answer.owner))
     for evidence in answer.evidence:
         label = "Evidence (probe)" if evidence.source == "probe" else "Evidence"

@@ -1,0 +1,249 @@
+"""Python-Markdown extension: `[[meshkb:NAME ARGS]]` alone in a paragraph embeds a widget.
+
+`[[meshkb:checklist migration]]` embeds the migration checklist. Other directives are
+plain callables `args -> html` in `MeshkbExtension.directives` (see `default_directives`).
+`[[meshkb:items]]` lists the checklist items whose refs cite the page; it is one of the
+`markdown_directives`, whose output is Markdown spliced into the page, so its links are
+checked like any other.
+The extension works on its own (`markdown_extensions: [meshkb.markdown_ext]`, loading
+checklists from `checklists_dir`); the MkDocs plugin configures it per page instead,
+supplying the checklists it loaded, a link resolver and a logger.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from markdown import Markdown
+from markdown.extensions import Extension
+from markdown.preprocessors import Preprocessor
+
+from . import crossref, render
+from .errors import MeshkbError, Problem
+from .load import checklist_files, find_checklist, load_all, load_checklist
+from .model import Checklist
+
+Directive = Callable[[str], str]
+"""A directive renderer: the text after the name -> an HTML block."""
+
+_DIRECTIVE = re.compile(r"^ {0,3}\[\[meshkb:([a-z][a-z0-9-]*)(?:[ \t]+([^\]]*?))?[ \t]*\]\][ \t]*$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_ID_ATTR = re.compile(r"<[^>]*?\sid=\"([^\"]+)\"")
+
+
+def _raise(problem: Problem) -> None:
+    raise MeshkbError(problem)
+
+
+@dataclass
+class PageContext:
+    """What the extension knows about the page being converted."""
+
+    source: str = "<markdown>"
+    """The page's file, for messages."""
+    line_offset: int = 0
+    """Lines before the Markdown body (front matter), for messages."""
+    resolve: render.LinkResolver | None = None
+    """Docs-relative target -> href on this page; None: directory URLs from the checklist page."""
+    page_title: render.TitleLookup | None = None
+    """Docs-relative page -> title, for link texts."""
+    heading_level: int = 2
+    """Level of the checklist title heading."""
+
+
+@dataclass
+class DirectiveState:
+    """What the last conversion produced, read by the plugin after each page."""
+
+    anchors: set[str] = field(default_factory=set)
+    """Element ids inside the embedded HTML."""
+    checklists: list[str] = field(default_factory=list)
+    """IDs of the checklists embedded."""
+
+
+def load_checklists(directory: Path) -> tuple[dict[str, Checklist], list[Problem]]:
+    """Every checklist in `directory` with the cross-file rules, keeping the good ones on error."""
+    if not directory.is_dir():
+        return {}, [Problem(str(directory), "checklists folder not found")]
+    paths = checklist_files(directory)
+    try:
+        return {c.id: c for c in load_all(paths)}, []
+    except MeshkbError as exc:
+        problems = list(exc.problems)
+    good: dict[str, Checklist] = {}
+    for path in paths:
+        try:
+            checklist = load_checklist(path)
+        except MeshkbError:
+            continue
+        good.setdefault(checklist.id, checklist)
+    return good, problems
+
+
+def item_owners(checklists: Iterable[Checklist]) -> dict[str, str]:
+    """Item ID -> the ID of the checklist holding it."""
+    return {item.id: c.id for c in checklists for item in c.all_items()}
+
+
+def error_html(message: str) -> str:
+    """A visible failure box (Material styles admonitions) for a non-strict build."""
+    return (
+        '<div class="admonition failure meshkb-error"><p class="admonition-title">meshkb</p>'
+        f"<p>{escape(message)}</p></div>"
+    )
+
+
+class MeshkbExtension(Extension):  # type: ignore[misc] # Python-Markdown ships no types
+    """Registers the directive preprocessor."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.config = {
+            "checklists_dir": [
+                "checklists",
+                "Folder of checklist YAML files (when no plugin supplies them)",
+            ],
+        }
+        super().__init__(**kwargs)
+        self.context = PageContext()
+        self.state = DirectiveState()
+        self.report: Callable[[Problem], None] = _raise
+        """Called with each problem; the default raises, the plugin logs a warning."""
+        self.lookup: Callable[[str], Checklist] = self._load_from_dir
+        """Checklist ID -> checklist; raises MeshkbError."""
+        self.owners: dict[str, str] = {}
+        """Item ID -> checklist ID across all checklists, for cross-file replacements."""
+        self.directives: dict[str, Directive] = default_directives(self)
+        """Directive name -> renderer; add entries to support more directives."""
+        self.markdown_directives: dict[str, Directive] = {"items": self.items_directive}
+        """Directive name -> renderer of Markdown that is spliced into the page."""
+        self.catalogue: Callable[[], Iterable[Checklist]] = self._all_from_dir
+        """Every checklist, for directives that look across them."""
+
+    def extendMarkdown(self, md: Markdown) -> None:  # Python-Markdown's API name
+        md.registerExtension(self)
+        # After whitespace normalisation (30) and before fenced code (25), so line numbers hold.
+        md.preprocessors.register(_DirectivePreprocessor(md, self), "meshkb_directives", 27)
+
+    def reset(self) -> None:
+        self.state = DirectiveState()
+
+    def _load_from_dir(self, name: str) -> Checklist:
+        directory = Path(str(self.getConfig("checklists_dir")))
+        return load_checklist(find_checklist(name, directory))
+
+    def _all_from_dir(self) -> Iterable[Checklist]:
+        checklists, problems = load_checklists(Path(str(self.getConfig("checklists_dir"))))
+        if problems:
+            raise MeshkbError(problems)
+        return checklists.values()
+
+    def items_directive(self, args: str) -> str:
+        """`[[meshkb:items]]`: the items citing this page (or the docs path given)."""
+        return crossref.render_citations_markdown(
+            self.catalogue(), args.strip() or self.context.source
+        )
+
+    def checklist_directive(self, args: str) -> str:
+        """`[[meshkb:checklist NAME]]`."""
+        name = args.strip()
+        if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name):
+            raise MeshkbError(f"checklist directive needs one checklist ID, got {name!r}")
+        checklist = self.lookup(name)
+        self.state.checklists.append(checklist.id)
+        return render.render_checklist(
+            checklist,
+            resolve=self.context.resolve,
+            page_title=self.context.page_title,
+            heading_level=self.context.heading_level,
+            owners=self.owners,
+        )
+
+    def expand(self, name: str, args: str, line: int) -> str:
+        """Render one directive, reporting problems at the page's file and line."""
+        where = self.context.source
+        directive = self.directives.get(name) or self.markdown_directives.get(name)
+        try:
+            if directive is None:
+                known = ", ".join(sorted([*self.directives, *self.markdown_directives]))
+                raise MeshkbError(f"unknown directive [[meshkb:{name}]] (known: {known})")
+            html = directive(args)
+        except MeshkbError as exc:
+            # A problem located in a checklist file is reported there; any other at the directive.
+            problems = [
+                p if p.line is not None else Problem(where, p.message, line, 1)
+                for p in exc.problems
+            ]
+            for problem in problems:
+                self.report(problem)
+            return error_html("; ".join(str(p) for p in problems))
+        self.state.anchors.update(_ID_ATTR.findall(html))
+        return html
+
+
+def default_directives(ext: MeshkbExtension) -> dict[str, Directive]:
+    """The built-in directives; the cost module adds its two when it provides them."""
+    directives: dict[str, Directive] = {"checklist": ext.checklist_directive}
+    try:
+        cost = importlib.import_module("meshkb.cost")
+    except ImportError:
+        return directives
+    chart = getattr(cost, "render_cost_chart_svg", None)
+    calculator = getattr(cost, "render_cost_calculator_html", None)
+    if callable(chart):
+        directives["cost-chart"] = lambda args: str(chart())
+    if callable(calculator):
+        directives["cost-calculator"] = lambda args: str(calculator())
+    return directives
+
+
+class _DirectivePreprocessor(Preprocessor):  # type: ignore[misc] # as above
+    def __init__(self, md: Markdown, ext: MeshkbExtension) -> None:
+        super().__init__(md)
+        self.ext = ext
+
+    def run(self, lines: list[str]) -> list[str]:
+        self.ext.state = DirectiveState()
+        out: list[str] = []
+        fence: str | None = None
+        for index, line in enumerate(lines):
+            opener = _FENCE.match(line)
+            if fence is not None:
+                if (
+                    opener
+                    and opener.group(1)[0] == fence[0]
+                    and len(opener.group(1)) >= len(fence)
+                    and not line.strip(" `~")
+                ):
+                    fence = None
+                out.append(line)
+                continue
+            if opener:
+                fence = opener.group(1)
+                out.append(line)
+                continue
+            match = _DIRECTIVE.match(line)
+            alone = (index == 0 or not lines[index - 1].strip()) and (
+                index + 1 == len(lines) or not lines[index + 1].strip()
+            )
+            if not match or not alone:
+                out.append(line)
+                continue
+            name = match.group(1)
+            html = self.ext.expand(
+                name, match.group(2) or "", index + 1 + self.ext.context.line_offset
+            )
+            if name in self.ext.markdown_directives:
+                out.extend(["", *html.split("\n"), ""])
+            else:
+                out.extend(["", self.md.htmlStash.store(html), ""])
+        return out
+
+
+def makeExtension(**kwargs: Any) -> MeshkbExtension:  # Python-Markdown's API name
+    return MeshkbExtension(**kwargs)

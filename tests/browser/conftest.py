@@ -1,0 +1,137 @@
+"""Real Chromium against the real built site, served on the site_url origin.
+
+The repository's site is built once per session (shared with the link tests); a second
+small site holds a hostile checklist. Without Chromium the browser tests skip with a
+message, except in CI, where they fail.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+from ..conftest import CASES, ROOT
+from ..sitebuild import build, copy_sources, repo_site
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@dataclass(frozen=True)
+class Site:
+    """A built site and the origin it is served on."""
+
+    root: Path
+    """The built site folder."""
+    url: str
+    """Base URL with a trailing slash, e.g. http://127.0.0.1:8000/."""
+
+    def page(self, path: str) -> str:
+        return self.url + path.lstrip("/")
+
+
+def chromium_path() -> str | None:
+    return (
+        os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    )
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    executable = chromium_path()
+    if not executable:
+        message = "Chromium not found: install it (apt-get install -y chromium) or set $CHROMIUM"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return {**browser_type_launch_args, "executable_path": executable, "args": CHROMIUM_ARGS}
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _serve(folder: Path, port: int) -> ThreadingHTTPServer:
+    handler = functools.partial(_Quiet, directory=str(folder))
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def _with_site_url(source: Path, url: str) -> None:
+    config = source / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    lines = [
+        f"site_url: {url}" if line.startswith("site_url:") else line for line in text.splitlines()
+    ]
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The repository's site on its site_url origin (instant navigation needs that origin).
+
+    When that port is taken, a copy is built for a free port instead.
+    """
+    configured = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8")).get(
+        "site_url", ""
+    )
+    port = urlsplit(configured).port or 8000
+    if _port_free(port):
+        folder = repo_site()
+    else:
+        port = _free_port()
+        source = copy_sources(tmp_path_factory.mktemp("site-src"))
+        _with_site_url(source, f"http://127.0.0.1:{port}/")
+        folder = build(source, source / "site")
+    server = _serve(folder, port)
+    yield Site(folder, f"http://127.0.0.1:{port}/")
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The site plus a checklist whose every field tries to inject markup or script."""
+    port = _free_port()
+    source = copy_sources(tmp_path_factory.mktemp("hostile-src"))
+    shutil.copy2(CASES / "hostile" / "hostile.yaml", source / "checklists" / "hostile.yaml")
+    _with_site_url(source, f"http://127.0.0.1:{port}/")
+    folder = build(source, source / "site")
+    server = _serve(folder, port)
+    yield Site(folder, f"http://127.0.0.1:{port}/")
+    server.shutdown()

@@ -1,0 +1,308 @@
+"""render.py: the checklist page fragment, read back with a real HTML parser."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+import pytest
+from meshkb.load import load_checklist
+from meshkb.model import Checklist
+from meshkb.render import anchor_ids, checklist_data, relative_href, render_checklist
+
+from .conftest import CASES
+
+VOID = {"input", "br", "hr", "img", "meta", "link"}
+
+
+@dataclass
+class Node:
+    tag: str
+    attrs: dict[str, str]
+    parent: Node | None = None
+    children: list[Node] = field(default_factory=list)
+    text: list[str] = field(default_factory=list)
+
+    def all_text(self) -> str:
+        return "".join(self.text) + "".join(child.all_text() for child in self.children)
+
+    def iter(self) -> list[Node]:
+        return [self, *(n for child in self.children for n in child.iter())]
+
+    def find_all(self, tag: str = "", **attrs: str) -> list[Node]:
+        def hit(node: Node) -> bool:
+            if tag and node.tag != tag:
+                return False
+            for key, value in attrs.items():
+                name = key.rstrip("_").replace("_", "-")
+                if name == "class":
+                    if value not in node.attrs.get("class", "").split():
+                        return False
+                elif node.attrs.get(name) != value and not (value == "" and name in node.attrs):
+                    return False
+            return True
+
+        return [n for n in self.iter()[1:] if hit(n)]
+
+    def find(self, tag: str = "", **attrs: str) -> Node:
+        found = self.find_all(tag, **attrs)
+        assert found, f"no <{tag} {attrs}>"
+        return found[0]
+
+
+class _Tree(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Node("#root", {})
+        self.current = self.root
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        node = Node(tag, {k: v or "" for k, v in attrs}, self.current)
+        self.current.children.append(node)
+        if tag not in VOID:
+            self.current = node
+
+    def handle_endtag(self, tag: str) -> None:
+        node = self.current
+        while node.parent is not None and node.tag != tag:
+            node = node.parent
+        assert node.tag == tag, f"stray </{tag}>"
+        self.current = node.parent or self.root
+
+    def handle_data(self, data: str) -> None:
+        self.current.text.append(data)
+
+
+def parse(html: str) -> Node:
+    tree = _Tree()
+    tree.feed(html)
+    tree.close()
+    assert tree.current is tree.root, f"unclosed <{tree.current.tag}>"
+    return tree.root
+
+
+@pytest.fixture(scope="module")
+def sample() -> Checklist:
+    return load_checklist(CASES / "valid" / "sample.yaml")
+
+
+@pytest.fixture(scope="module")
+def fragment(sample: Checklist) -> Node:
+    return parse(render_checklist(sample))
+
+
+def test_fragment_is_one_container_with_the_data_the_script_needs(
+    sample: Checklist, fragment: Node
+) -> None:
+    (root,) = fragment.children
+    assert (root.tag, root.attrs["class"], root.attrs["data-meshkb"]) == ("div", "meshkb", "sample")
+    script = root.children[0]
+    assert script.tag == "script" and script.attrs == {
+        "type": "application/json",
+        "data-meshkb-checklist": "",
+    }
+    assert json.loads(script.all_text()) == [checklist_data(sample)]
+
+
+def test_header_shows_title_version_review_date_and_summary(fragment: Node) -> None:
+    header = fragment.find("div", class_="meshkb-header")
+    assert header.find("h2").all_text() == "Sample review"
+    meta = header.find("p", class_="meshkb-meta").all_text()
+    assert (
+        "Version 2.1.0" in meta
+        and "2026-11-25" in meta
+        and "4 items" in meta
+        and "istio, linkerd" in meta
+    )
+    assert header.find("time").attrs["datetime"] == "2026-11-25"
+    assert (
+        header.find("div", class_="meshkb-summary")
+        .find("p")
+        .all_text()
+        .startswith("A small checklist")
+    )
+    assert "meshkb checklist sample" in header.find("p", data_meshkb_nojs="").all_text()
+
+
+def test_toolbar_is_hidden_until_the_script_enables_it(fragment: Node) -> None:
+    toolbar = fragment.find("div", data_meshkb_toolbar="")
+    assert "hidden" in toolbar.attrs and "data-search-exclude" in toolbar.attrs
+    actions = {
+        b.attrs["data-meshkb-action"]
+        for b in toolbar.find_all("button")
+        if "data-meshkb-action" in b.attrs
+    }
+    assert actions == {"md", "json", "share", "print", "reset"}
+    assert toolbar.find("input", type="file").attrs["accept"].startswith(".md,")
+    fields = {
+        f.attrs["data-meshkb-field"] for f in toolbar.iter() if "data-meshkb-field" in f.attrs
+    }
+    assert fields == {"system", "mesh", "dataplane", "date", "reviewers"}
+    for control in toolbar.find_all("select") + toolbar.find_all("input"):
+        assert control.parent is not None and control.parent.tag == "label", (
+            "every control has a label"
+        )
+
+
+def test_items_use_the_task_list_markup_material_styles(sample: Checklist, fragment: Node) -> None:
+    lists = fragment.find_all("ul", class_="task-list")
+    assert len(lists) == len(sample.sections)
+    for item in sample.active_items():
+        li = fragment.find("li", id=item.id)
+        assert li.parent is not None and "task-list" in li.parent.attrs["class"].split()
+        assert "task-list-item" in li.attrs["class"].split()
+        assert (li.attrs["data-meshkb-item"], li.attrs["data-meshkb-severity"]) == (
+            item.id,
+            item.severity,
+        )
+        label = li.children[0]
+        assert (label.tag, label.attrs["class"]) == ("label", "task-list-control")
+        box, indicator = label.children
+        assert box.tag == "input" and box.attrs["type"] == "checkbox" and "disabled" in box.attrs
+        assert (indicator.tag, indicator.attrs["class"]) == ("span", "task-list-indicator")
+
+
+@pytest.mark.parametrize(
+    ("item_id", "number"),
+    [("SMP-0001", "1.1"), ("SMP-0002", "1.2"), ("SMP-0004", "2.1"), ("SMP-0005", "2.2")],
+)
+def test_display_numbers_are_computed_and_skip_tombstones(
+    fragment: Node, item_id: str, number: str
+) -> None:
+    head = fragment.find("li", id=item_id).find(class_="meshkb-head")
+    assert head.find("span", class_="meshkb-num").all_text() == number
+    assert head.find("a", class_="meshkb-id").attrs["href"] == f"#{item_id}"
+
+
+def test_item_shows_severity_scope_check_and_details(fragment: Node) -> None:
+    first = fragment.find("li", id="SMP-0001")
+    assert first.find("span", class_="meshkb-sev").all_text() == "blocker"
+    assert first.find("div", class_="meshkb-check").find("strong").all_text() == "out of the mesh"
+    details = first.find("details")
+    labels = [n.all_text() for n in details.find_all("p", class_="meshkb-label")]
+    assert labels == ["Why", "How", "How with Istio", "Sources"]
+    refs = details.find("ul", class_="meshkb-refs").find_all("a")
+    assert refs[0].attrs["href"] == "../../migrate/#bypass-runbook"
+    assert refs[1].attrs["href"] == "https://istio.io/latest/docs/reference/config/labels/"
+    assert "(as of Istio 1.31)" in details.find("ul", class_="meshkb-refs").all_text()
+    scoped = fragment.find("li", id="SMP-0002")
+    assert scoped.find("span", class_="meshkb-scope").all_text() == "for istio"
+
+
+def test_a_retired_item_is_a_tombstone_pointing_to_its_replacement(fragment: Node) -> None:
+    tomb = fragment.find("li", id="SMP-0003")
+    assert "meshkb-retired" in tomb.attrs["class"].split() and "data-meshkb-retired" in tomb.attrs
+    assert tomb.find("del").all_text() == "An old item"
+    assert tomb.find("a").attrs["href"] == "#SMP-0004"
+    assert not tomb.find_all("input")
+
+
+def test_progress_gate_and_outcomes_start_from_no_answers(fragment: Node) -> None:
+    status = fragment.find("section", data_meshkb_status="")
+    live = status.find("div", data_meshkb_live="")
+    assert live.attrs["aria-live"] == "polite"
+    rows = {
+        r.attrs["data-meshkb-progress"]: r
+        for r in status.find_all("tr")
+        if "data-meshkb-progress" in r.attrs
+    }
+    assert list(rows) == ["blocker", "required", "recommended", "optional"]
+    assert rows["blocker"].find("td", data_meshkb_count="done").all_text() == "0 of 1"
+    assert (
+        status.find("li", data_meshkb_gate="fail").find("span").all_text().startswith("not passed")
+    )
+    outcome = status.find("li", data_meshkb_outcome="decision")
+    assert outcome.find("span", data_meshkb_label="").all_text() == "Watch"
+
+
+def test_every_anchor_id_is_in_the_fragment_once(sample: Checklist, fragment: Node) -> None:
+    ids = [n.attrs["id"] for n in fragment.iter() if "id" in n.attrs]
+    assert len(ids) == len(set(ids)), "duplicate ids"
+    assert anchor_ids(sample) <= set(ids)
+    assert {"basics", "signals"} <= set(ids)
+
+
+def test_links_go_through_the_resolver(sample: Checklist) -> None:
+    seen: list[str] = []
+
+    def resolve(target: str) -> str:
+        seen.append(target)
+        return "/resolved/" + target
+
+    html = render_checklist(
+        sample,
+        resolve=resolve,
+        page_title=lambda path: {"migrate.md": "How do I migrate?"}.get(path),
+    )
+    assert "migrate.md#bypass-runbook" in seen
+    assert (
+        'href="/resolved/migrate.md#bypass-runbook">How do I migrate? \u203a #bypass-runbook</a>'
+        in html
+    )
+
+
+@pytest.mark.parametrize(
+    ("target", "page_path", "href"),
+    [
+        ("migrate.md#x", "checklists/sample.md", "../../migrate/#x"),
+        ("index.md", "checklists/sample.md", "../../"),
+        ("reference/cli.md#y", "checklists/sample.md", "../../reference/cli/#y"),
+        ("#z", "checklists/sample.md", "#z"),
+        ("go/ABC-0001/", "checklists/sample.md", "../../go/ABC-0001/"),
+        ("migrate.md", "index.md", "migrate/"),
+        ("index.md", "index.md", "./"),
+    ],
+)
+def test_relative_href(target: str, page_path: str, href: str) -> None:
+    assert relative_href(target, page_path) == href
+
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "[x](javascript:alert(1))",
+    '"><svg onload=alert(1)>',
+]
+
+
+@pytest.fixture(scope="module")
+def hostile_html() -> str:
+    return render_checklist(load_checklist(CASES / "hostile" / "hostile.yaml"))
+
+
+def test_hostile_content_renders_as_text(hostile_html: str) -> None:
+    tree = parse(hostile_html)
+    tags = [n.tag for n in tree.iter()[1:]]
+    assert tags.count("script") == 1, "only the JSON data block"
+    assert not {"img", "svg", "iframe", "b", "textarea"} & set(tags[: tags.index("template")])
+    for node in tree.iter()[1:]:
+        assert not [a for a in node.attrs if a.startswith("on")], f"event handler on <{node.tag}>"
+        for key in ("href", "src", "action"):
+            assert (
+                not node.attrs.get(key, "")
+                .lower()
+                .lstrip()
+                .startswith(("javascript:", "data:", "vbscript:"))
+            )
+    text = tree.all_text()
+    for payload in HOSTILE:
+        assert payload in text or payload.replace("alert(1)", "window.__pwned=1") in text
+
+
+def test_hostile_json_cannot_close_its_script(hostile_html: str) -> None:
+    start = hostile_html.index("data-meshkb-checklist>") + len("data-meshkb-checklist>")
+    body = hostile_html[start : hostile_html.index("</script>", start)]
+    assert not re.search(r"[<>&]", body)
+    assert json.loads(body)[0]["title"].startswith("<script>")
+
+
+def test_control_characters_never_reach_the_html(sample: Checklist) -> None:
+    from dataclasses import replace
+
+    odd = replace(sample, title="bell\x07 and stx\x02wzxhzdk:0\x03", summary="nul\x00 here")
+    html = render_checklist(odd)
+    visible = html.split("</script>", 1)[1]
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", visible)
+    assert "bell\ufffd" in visible
