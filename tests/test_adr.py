@@ -234,8 +234,8 @@ def test_confirmation_summarises_a_filled_report(workdir: Path, migration_report
     code, out, err = new_adr("--report", "reviews/payments-migration.md")
     assert code == 0, err
     section = confirmation(Path(out.strip()).read_text())
-    assert "[Migration review](" in section and "version 1.0.0" in section
-    assert "`meshkb:migration@1.0.0`" in section
+    assert "[Migration review](" in section and "version 1.1.0" in section
+    assert "`meshkb:migration@1.1.0`" in section
     assert "for `payments` on 2026-11-20 by Ana Rivera" in section
     assert "[the review report](../../reviews/payments-migration.md)" in section
     assert "`meshkb report check reviews/payments-migration.md --gate`" in section

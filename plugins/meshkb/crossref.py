@@ -1,0 +1,58 @@
+"""Which checklist items cite a page: the links from each page back to its items.
+
+Derived from the items' `refs`, so a page never lists an item that no longer points to
+it, and a new item shows up on the pages it cites without anyone editing them.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .model import Checklist, Item
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """One item citing one page section."""
+
+    checklist: Checklist
+    """The item's checklist."""
+    item: Item
+    """The citing item."""
+    anchor: str
+    """The cited section's anchor on the page, or empty for the page as a whole."""
+
+
+def citations(checklists: Iterable[Checklist], page: str) -> list[Citation]:
+    """Live items whose refs point to `page` (a path under docs/), in checklist order."""
+    found = []
+    for checklist in checklists:
+        for item in checklist.active_items():
+            anchors = [
+                (ref.page.partition("#")[2])
+                for ref in item.refs
+                if ref.page and ref.page.partition("#")[0] == page
+            ]
+            if anchors:
+                found.append(Citation(checklist, item, anchors[0]))
+    return found
+
+
+def render_citations_markdown(checklists: Iterable[Checklist], page: str) -> str:
+    """A Markdown table linking each citing item on its checklist page, relative to `page`."""
+    rows = citations(checklists, page)
+    if not rows:
+        return "*No checklist item cites this page yet.*\n"
+    base = posixpath.dirname(page)
+    lines = ["| Item | Checklist | Severity | Explained in |", "|---|---|---|---|"]
+    for row in rows:
+        target = posixpath.relpath(f"checklists/{row.checklist.id}.md", base or ".")
+        title = row.item.title.replace("|", "\\|")
+        section = f"[this section](#{row.anchor})" if row.anchor else "this page"
+        lines.append(
+            f"| [{row.item.id}]({target}#{row.item.id}) {title} "
+            f"| [{row.checklist.title}]({target}) | {row.item.severity} | {section} |"
+        )
+    return "\n".join(lines) + "\n"
