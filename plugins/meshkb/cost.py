@@ -432,20 +432,15 @@ def calculator_data(data: CostData) -> dict[str, Any]:
     }
 
 
-def _script_json(value: Any) -> str:
-    # Inside <script>, "</script>" or "<!--" in a string would end or confuse the element.
-    text = json.dumps(value, ensure_ascii=True, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
 def render_cost_calculator_html(
     data: CostData | None = None, *, id_prefix: str = "meshkb-cost"
 ) -> str:
     """A form (pods, nodes, RPS, waypoints) and a result table, computed for the example.
 
     Works without JavaScript (the table shows the example); `assets/meshkb-cost.js`
-    recomputes it from `<script type="application/json" id="meshkb-cost-data">` as the
-    numbers change. Only one calculator per page: the data element's id is fixed.
+    recomputes it from the JSON in the container's `data-meshkb-cost` attribute as the
+    numbers change. The data sits in an attribute, not a `<script>` element, because
+    Material's instant navigation re-creates script elements as executable ones.
     """
     data = data or load_cost_data()
     example = data.example
@@ -459,7 +454,8 @@ def render_cost_calculator_html(
         ("rps", "Requests per second, mesh-wide", example.rps, "any"),
         ("waypoints", "Istio ambient waypoints", example.waypoints, "1"),
     )
-    parts = [f'<div class="meshkb-cost" data-meshkb-cost id="{esc(id_prefix)}">']
+    payload = esc(json.dumps(calculator_data(data), ensure_ascii=False, separators=(",", ":")))
+    parts = [f'<div class="meshkb-cost" data-meshkb-cost="{payload}" id="{esc(id_prefix)}">']
     parts.append('<form class="meshkb-cost__form" data-meshkb-cost-form>')
     for name, label, value, step in fields:
         field_id = f"{id_prefix}-{name}"
@@ -514,9 +510,6 @@ def render_cost_calculator_html(
         f'<li><a href="{esc(s.url)}">{esc(s.title)}</a> ({esc(s.as_of)})</li>' for s in sources
     ]
     parts.append("</ul>")
-    parts.append(
-        f'<script type="application/json" id="meshkb-cost-data">{_script_json(calculator_data(data))}</script>'
-    )
     parts.append("</div>")
     return "\n".join(parts) + "\n"
 
@@ -593,7 +586,7 @@ def render_cost_chart_svg(
         for pods in pod_counts
     }
     panels: tuple[tuple[str, str, Callable[[CostRow], float], int], ...] = (
-        ("Reserved memory (GiB)", "memory", _reserved_memory, 70),
+        ("Memory (GiB): reserved, and in use (thin)", "memory", _reserved_memory, 70),
         ("Reserved CPU (cores)", "CPU", _reserved_cpu, 445),
     )
     plot_w, top, bottom = 265, 60, 300
@@ -610,9 +603,20 @@ def render_cost_chart_svg(
             f" {same} reserve the same {what}, so their lines coincide."
             for same in _same_lines(drawn, rows, value_of)
         )
+    in_use = [p for p in drawn if rows[chart.max_pods][p.id].in_use_memory_gib is not None]
+    if in_use:
+        caption += (
+            " Thin lines: memory the same proxies are measured to use, "
+            + ", ".join(
+                f"{p.label} {format_amount(rows[chart.max_pods][p.id].in_use_memory_gib)} GiB"
+                for p in in_use
+            )
+            + f" at {chart.max_pods} pods: the scheduler counts requests, not use."
+        )
     if left_out:
         caption += f" Not drawn, for lack of a verified request figure: {', '.join(left_out)}."
     sources = dict.fromkeys(p.requests.source for p in drawn if p.requests)
+    sources.update(dict.fromkeys(p.usage.source for p in in_use if p.usage))
     source_text = "Sources: " + "; ".join(f"{s.title} ({s.as_of})" for s in sources) + "."
     caption_lines, source_lines = _wrap(caption, 105), _wrap(source_text, 118)
     legend_y = bottom + 68
@@ -630,7 +634,7 @@ def render_cost_chart_svg(
         f'<title id="{title_id}">Resources reserved by mesh proxies as a cluster grows</title>',
         f'<desc id="{desc_id}">{esc(desc)}</desc>',
     ]
-    for panel_title, _, value_of, left in panels:
+    for panel_title, what, value_of, left in panels:
         y_max = _nice_ceiling(max(value_of(rows[n][p.id]) for n in pod_counts for p in drawn))
 
         def x_at(pods: int, left: int = left) -> float:
@@ -668,6 +672,15 @@ def render_cost_chart_svg(
                 for pods in pod_counts
             )
             out.append(f'<polyline points="{points}" fill="none"{_stroke(index)}/>')
+            if what == "memory" and proxy in in_use:
+                used = " ".join(
+                    f"{x_at(pods):.1f},{y_at(rows[pods][proxy.id].in_use_memory_gib or 0.0):.1f}"
+                    for pods in pod_counts
+                )
+                out.append(
+                    f'<polyline points="{used}" fill="none" stroke-opacity="0.6"'
+                    f"{_stroke(index, width=1.5)}/>"
+                )
     for index, proxy in enumerate(drawn):
         x = 70 + index * 230
         out.append(
@@ -685,7 +698,7 @@ def render_cost_chart_svg(
     return "\n".join(out) + "\n"
 
 
-def _stroke(index: int) -> str:
+def _stroke(index: int, width: float = 3) -> str:
     colour, dash = _SERIES_STYLES[index % len(_SERIES_STYLES)]
     dash_attr = f' stroke-dasharray="{dash}" stroke-linecap="round"' if dash else ""
-    return f' stroke="{colour}" stroke-width="3"{dash_attr}'
+    return f' stroke="{colour}" stroke-width="{width:g}"{dash_attr}'

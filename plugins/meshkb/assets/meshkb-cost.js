@@ -57,11 +57,10 @@
   };
 
   const init = () => {
-    const script = document.getElementById("meshkb-cost-data");
-    if (!script) return;
-    const data = JSON.parse(script.textContent);
     for (const box of document.querySelectorAll("[data-meshkb-cost]")) {
       if (box.hasAttribute("data-meshkb-cost-ready")) continue;
+      let data;
+      try { data = JSON.parse(box.getAttribute("data-meshkb-cost")); } catch (e) { continue; }
       box.setAttribute("data-meshkb-cost-ready", "");
       const form = box.querySelector("[data-meshkb-cost-form]");
       form.addEventListener("input", () => update(box, data));
