@@ -186,19 +186,7 @@ def test_page_scores_every_shared_vector_like_python(
 ) -> None:
     checklist = load_checklist(ROOT / vector["checklist"])
     report = report_for(checklist, vector["answers"])
-    answers = [
-        {
-            "id": a.id,
-            "rev": a.rev,
-            "state": a.state,
-            "note": a.note,
-            "reason": a.reason,
-            "owner": a.owner,
-            "evidence": [],
-            "prefilled": a.prefilled,
-        }
-        for a in report.answers
-    ]
+    answers = report_to_data(report)["answers"]
     result = scoring_page.evaluate(
         "([data, answers]) => meshkb.score(data, {answers})", [checklist_data(checklist), answers]
     )
