@@ -299,7 +299,7 @@ def test_hostile_json_cannot_close_its_script(hostile_html: str) -> None:
 
 
 def test_control_characters_never_reach_the_html(sample: Checklist) -> None:
-    from dataclasses import replace
+    from meshkb.record import replace
 
     odd = replace(sample, title="bell\x07 and stx\x02wzxhzdk:0\x03", summary="nul\x00 here")
     html = render_checklist(odd)

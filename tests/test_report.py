@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ from hypothesis import strategies as st
 from meshkb.errors import MeshkbError
 from meshkb.load import load_checklist
 from meshkb.model import Answer, Evidence, Report
+from meshkb.record import replace
 from meshkb.report import (
     new_report,
     parse_markdown,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, MeshkbError
 from .model import MESHES, Answer, Checklist, Evidence, Report
+from .record import replace
 
 if TYPE_CHECKING:
     from .manifests import ManifestSet

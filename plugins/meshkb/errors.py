@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .record import record
 
 EXIT_OK = 0
 """Success; for `--gate` and `report check`, the gate holds."""
@@ -12,7 +12,7 @@ EXIT_USAGE = 2
 """Bad input or usage: nothing was written."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Problem:
     """One problem in one file, located as precisely as we can."""
 

@@ -8,13 +8,13 @@ keeps start-up fast; no prompt library is needed for one keystroke per item.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
 from .errors import EXIT_OK
 from .fsutil import write_atomic
 from .model import Answer, Checklist, Report
+from .record import replace
 from .report import normalize, parse_markdown, render_markdown
 
 KEYS = {"p": "pass", "f": "fail", "n": "na", "w": "waived", "o": "open"}

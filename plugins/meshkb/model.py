@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
+
+from .record import field, record
 
 CHECKLIST_FORMAT = "meshkb/checklist/v1"
 REPORT_FORMAT = "meshkb/report/v1"
@@ -20,7 +21,7 @@ DATAPLANES = ("sidecar", "ambient", "node-proxy")
 HOW_KEYS = ("default", "istio", "linkerd", "cilium")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Ref:
     """A reference: a knowledge-base page section or an external primary source."""
 
@@ -34,7 +35,7 @@ class Ref:
     """The version or date the cited fact holds for."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AppliesWhen:
     """Which meshes and data planes an item applies to; empty means all."""
 
@@ -57,7 +58,7 @@ class AppliesWhen:
         return text
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Item:
     """One checklist item. Its `id` is opaque: never renumbered, never reused."""
 
@@ -93,7 +94,7 @@ class Item:
         return self.status == "retired"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Section:
     """A titled group of items."""
 
@@ -107,7 +108,7 @@ class Section:
     """Items in display order, tombstones included."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Rule:
     """One rule of an outcome: the first rule whose condition holds gives the result."""
 
@@ -121,7 +122,7 @@ class Rule:
     """Why this result follows."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Outcome:
     """A declarative decision computed from the answers."""
 
@@ -135,7 +136,7 @@ class Outcome:
     """The result when no rule holds (its `when` is empty)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Checklist:
     """A checklist as loaded from `checklists/<id>.yaml`."""
 
@@ -182,7 +183,7 @@ class Checklist:
         return numbers
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Evidence:
     """A piece of evidence under an answer."""
 
@@ -192,7 +193,7 @@ class Evidence:
     """`person`, or `probe` when a manifest probe found it."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Answer:
     """A reviewer's answer to one item."""
 
@@ -219,7 +220,7 @@ class Answer:
         return "open" if self.prefilled else self.state
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Report:
     """A review of one system against one checklist version."""
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import replace
 from typing import Any
 
 from . import validate
@@ -24,6 +23,7 @@ from .model import (
     Item,
     Report,
 )
+from .record import replace
 from .score import Score, score
 from .yamlload import load_yaml_text
 
@@ -84,11 +84,8 @@ def new_report(
             )
         else:
             answers.append(Answer(item.id, item.rev))
-    answers.extend(
-        a
-        for a in previous.values()
-        if a.id in checklist.item_by_id() and checklist.item_by_id()[a.id].retired
-    )
+    retired = {item.id for item in checklist.all_items() if item.retired}
+    answers.extend(a for a in previous.values() if a.id in retired)
     return Report(
         checklist=checklist.id,
         checklist_version=checklist.version,

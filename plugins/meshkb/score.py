@@ -7,13 +7,13 @@ both must agree on.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from .model import SEVERITIES, STATES, Answer, Checklist, Report
+from .record import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Progress:
     """Progress of one severity: `done` of `total`, `na` items left out of `total`."""
 
@@ -27,7 +27,7 @@ class Progress:
     """Items per state."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OutcomeResult:
     """What an outcome's rules gave for these answers."""
 
@@ -38,7 +38,7 @@ class OutcomeResult:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Score:
     """Everything `report check` and the page show about a set of answers."""
 

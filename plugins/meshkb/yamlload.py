@@ -9,13 +9,13 @@ line and column of each value by its JSON path.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from .errors import MeshkbError, Problem
+from .record import record
 
 MAX_BYTES = 5 * 1024 * 1024
 """Checklists and reports are small; a larger file is refused before it is read."""
@@ -29,7 +29,7 @@ _CORE = "tag:yaml.org,2002:"
 _constructor = yaml.constructor.SafeConstructor()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Located:
     """Plain data from YAML plus the line and column of each JSON path."""
 
@@ -106,7 +106,13 @@ def load_yaml(text: str, file: str) -> Located:
     if node is None:
         raise MeshkbError(Problem(file, "file has no YAML content", 1, 1))
     marks: dict[str, tuple[int, int]] = {}
-    data = _build(node, "$", marks, file)
+    try:
+        data = _build(node, "$", marks, file, set())
+    except _AliasFound:
+        # The composer shares one node between an anchor and its aliases; find the
+        # alias's own position with the event stream (only on this error path).
+        reject_aliases(text, file)
+        raise MeshkbError(Problem(file, "anchors and aliases (&, *) are not allowed")) from None
     return Located(data, marks, file)
 
 
@@ -125,7 +131,16 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, file: str, text: str) -> Problem:
     return Problem(file, f"not valid YAML: {problem}", line, column)
 
 
-def _build(node: yaml.Node, path: str, marks: dict[str, tuple[int, int]], file: str) -> Any:
+class _AliasFound(Exception):
+    """A node was reached twice: YAML aliases, the stuff of alias bombs."""
+
+
+def _build(
+    node: yaml.Node, path: str, marks: dict[str, tuple[int, int]], file: str, seen: set[int]
+) -> Any:
+    if id(node) in seen:
+        raise _AliasFound
+    seen.add(id(node))
     line, column = node.start_mark.line + 1, node.start_mark.column + 1
     marks[path] = (line, column)
     if isinstance(node, yaml.MappingNode):
@@ -159,12 +174,14 @@ def _build(node: yaml.Node, path: str, marks: dict[str, tuple[int, int]], file: 
                         child,
                     )
                 )
-            result[key] = _build(value_node, child, marks, file)
+            result[key] = _build(value_node, child, marks, file, seen)
             marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
         return result
     if isinstance(node, yaml.SequenceNode):
         _check_tag(node, "seq", path, file)
-        return [_build(child, f"{path}[{i}]", marks, file) for i, child in enumerate(node.value)]
+        return [
+            _build(child, f"{path}[{i}]", marks, file, seen) for i, child in enumerate(node.value)
+        ]
     return _scalar(node, path, file)
 
 
@@ -238,8 +255,7 @@ def load_yaml_file(path: str | Path) -> Located:
 
 
 def load_yaml_text(text: str, file: str) -> Located:
-    """Parse YAML text that must hold no anchors or aliases."""
+    """Parse YAML text that must hold no aliases (an alias is refused where it stands)."""
     if not text.strip():
         raise MeshkbError(Problem(file, "file is empty", 1, 1))
-    reject_aliases(text, file)
     return load_yaml(text, file)

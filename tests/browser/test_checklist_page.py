@@ -6,7 +6,6 @@ import difflib
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,6 +17,7 @@ from hypothesis import strategies as st
 from meshkb.errors import MeshkbError
 from meshkb.load import checklist_files, load_all, load_checklist
 from meshkb.model import DATAPLANES, MESHES, STATES, Answer, Checklist, Evidence, Report
+from meshkb.record import replace
 from meshkb.render import checklist_data
 from meshkb.report import new_report, parse_markdown, render_json, render_markdown, report_to_data
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, expect
