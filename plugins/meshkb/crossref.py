@@ -56,3 +56,29 @@ def render_citations_markdown(checklists: Iterable[Checklist], page: str) -> str
             f"| [{row.checklist.title}]({target}) | {row.item.severity} | {section} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def render_checklist_sources_markdown(checklists: Iterable[Checklist], page: str) -> str:
+    """Every external source the checklists cite: title, what it holds for, who cites it.
+
+    The date checked is the citing checklist's `last_reviewed`: a source is checked when the
+    items that cite it are reviewed.
+    """
+    base = posixpath.dirname(page)
+    cited: dict[str, tuple[str, str, str, list[str]]] = {}
+    for checklist in checklists:
+        target = posixpath.relpath(f"checklists/{checklist.id}.md", base or ".")
+        for item in checklist.active_items():
+            for ref in item.refs:
+                if not ref.url:
+                    continue
+                title, as_of, checked, items = cited.setdefault(
+                    ref.url, (ref.title or ref.url, ref.as_of or "", checklist.last_reviewed, [])
+                )
+                items.append(f"[{item.id}]({target}#{item.id})")
+                cited[ref.url] = (title, as_of, max(checked, checklist.last_reviewed), items)
+    lines = ["| Source | Holds for | Cited by | Checked |", "|---|---|---|---|"]
+    for url, (title, as_of, checked, items) in sorted(cited.items(), key=lambda kv: kv[1][0].lower()):
+        label = title.replace("|", "\\|").replace("[", "\\[").replace("]", "\\]")
+        lines.append(f"| [{label}]({url}) | {as_of} | {', '.join(items)} | {checked} |")
+    return "\n".join(lines) + "\n"

@@ -120,7 +120,10 @@ class MeshkbExtension(Extension):  # type: ignore[misc] # Python-Markdown ships 
         """Item ID -> checklist ID across all checklists, for cross-file replacements."""
         self.directives: dict[str, Directive] = default_directives(self)
         """Directive name -> renderer; add entries to support more directives."""
-        self.markdown_directives: dict[str, Directive] = {"items": self.items_directive}
+        self.markdown_directives: dict[str, Directive] = {
+            "items": self.items_directive,
+            "sources": self.sources_directive,
+        }
         """Directive name -> renderer of Markdown that is spliced into the page."""
         self.catalogue: Callable[[], Iterable[Checklist]] = self._all_from_dir
         """Every checklist, for directives that look across them."""
@@ -148,6 +151,10 @@ class MeshkbExtension(Extension):  # type: ignore[misc] # Python-Markdown ships 
         return crossref.render_citations_markdown(
             self.catalogue(), args.strip() or self.context.source
         )
+
+    def sources_directive(self, args: str) -> str:
+        """`[[meshkb:sources]]`: every external source the checklists cite."""
+        return crossref.render_checklist_sources_markdown(self.catalogue(), self.context.source)
 
     def checklist_directive(self, args: str) -> str:
         """`[[meshkb:checklist NAME]]`."""
