@@ -8,6 +8,7 @@ the calculator on the site prints the same numbers as the CLI. Rounding is said 
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import math
@@ -232,9 +233,18 @@ def _proxy(data: Mapping[str, Any]) -> ProxyFigures:
 
 
 def load_cost_data(text: str | None = None, file: str = "cost.yaml") -> CostData:
-    """Parse cost.yaml (the packaged one when `text` is None)."""
+    """Parse cost.yaml (the packaged one when `text` is None; read once per process)."""
     if text is None:
-        text = COST_DATA_PATH.read_text(encoding="utf-8")
+        return _packaged_cost_data()
+    return _parse_cost_data(text, file)
+
+
+@functools.cache
+def _packaged_cost_data() -> CostData:
+    return _parse_cost_data(COST_DATA_PATH.read_text(encoding="utf-8"), "cost.yaml")
+
+
+def _parse_cost_data(text: str, file: str) -> CostData:
     try:
         data = yaml.safe_load(text)
         if not isinstance(data, dict) or data.get("format") != COST_FORMAT:

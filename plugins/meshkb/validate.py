@@ -161,6 +161,29 @@ def _object(
             _check(value[key], sub, root, _child(path, key), found)
 
 
+def _resolve(node: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        target = root
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+def _may_match(value: Any, branch: dict[str, Any], root: dict[str, Any]) -> bool:
+    if not isinstance(value, dict):
+        return True
+    return all(key in value for key in _resolve(branch, root).get("required", ()))
+
+
+def _branch_errors(
+    value: Any, branch: dict[str, Any], root: dict[str, Any], path: str
+) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    _check(value, branch, root, path, found)
+    return found
+
+
 def _one_of(
     value: Any,
     branches: list[dict[str, Any]],
@@ -170,11 +193,12 @@ def _one_of(
     *,
     exclusive: bool = True,
 ) -> None:
-    results: list[list[tuple[str, str]]] = []
-    for branch in branches:
-        branch_found: list[tuple[str, str]] = []
-        _check(value, branch, root, path, branch_found)
-        results.append(branch_found)
+    # A branch that requires a key the mapping lacks cannot match: try the others first,
+    # and check the impossible ones only when their errors are needed for the message.
+    possible = [b for b in branches if _may_match(value, b, root)]
+    results = [_branch_errors(value, b, root, path) for b in possible]
+    if not any(not r for r in results) and len(possible) < len(branches):
+        results = [_branch_errors(value, b, root, path) for b in branches]
     passing = [r for r in results if not r]
     if len(passing) == 1:
         return
