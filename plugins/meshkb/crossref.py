@@ -78,7 +78,9 @@ def render_checklist_sources_markdown(checklists: Iterable[Checklist], page: str
                 items.append(f"[{item.id}]({target}#{item.id})")
                 cited[ref.url] = (title, as_of, max(checked, checklist.last_reviewed), items)
     lines = ["| Source | Holds for | Cited by | Checked |", "|---|---|---|---|"]
-    for url, (title, as_of, checked, items) in sorted(cited.items(), key=lambda kv: kv[1][0].lower()):
+    for url, (title, as_of, checked, items) in sorted(
+        cited.items(), key=lambda kv: kv[1][0].lower()
+    ):
         label = title.replace("|", "\\|").replace("[", "\\[").replace("]", "\\]")
         lines.append(f"| [{label}]({url}) | {as_of} | {', '.join(items)} | {checked} |")
     return "\n".join(lines) + "\n"
