@@ -53,3 +53,44 @@ def test_interactive_needs_an_output_file() -> None:
     result = run_cli("--checklists", str(CASES / "valid"), "checklist", "sample", "-i")
     assert result.code == 2
     assert "-i needs -o FILE" in result.err
+
+
+def test_ctrl_c_keeps_every_answer_given(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "review.md"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "meshkb",
+            "--checklists",
+            str(CASES / "valid"),
+            "checklist",
+            "sample",
+            "-i",
+            "-o",
+            str(path),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdin is not None
+    process.stdin.write("p\nrehearsed\n")
+    process.stdin.flush()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and "State: pass" not in (
+        path.read_text(encoding="utf-8") if path.exists() else ""
+    ):
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)  # while it waits for the answer to SMP-0002
+    _, err = process.communicate(timeout=20)
+    assert process.returncode == 0, err
+    assert "Traceback" not in err
+    assert "Run the same command again to resume." in err
+    assert answers(path)["SMP-0001"] == ("pass", "rehearsed", "", "")
