@@ -1,0 +1,52 @@
+"""With no network, every page, picture and the search work: nothing leaves 127.0.0.1."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Page, Request
+
+from .conftest import Site
+
+pytestmark = pytest.mark.browser
+
+
+def test_search_pictures_and_pages_work_without_any_outside_request(page: Page, site: Site) -> None:
+    outside: list[str] = []
+
+    def on_request(request: Request) -> None:
+        if urlsplit(request.url).hostname not in ("127.0.0.1", None) and not request.url.startswith(
+            ("data:", "blob:")
+        ):
+            outside.append(request.url)
+
+    page.on("request", on_request)
+    page.goto(site.page("decide/"))
+    flow = page.locator("img[src$='decision-flow.svg']")
+    flow.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "(img) => img.complete && img.naturalWidth > 0", arg=flow.element_handle()
+    )
+    page.goto(site.page("cost/"))
+    assert page.locator("svg.meshkb-cost-chart").count() == 1
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    page.locator("input.md-search__input").fill("bypass runbook")
+    results = page.locator(".md-search-result__item")
+    results.first.wait_for(timeout=20_000)
+    assert results.count() > 0
+    assert "bypass" in results.first.inner_text().lower()
+    for path in (
+        "",
+        "alternatives/",
+        "compare/",
+        "migrate/",
+        "traps/",
+        "remove/",
+        "sources/",
+        "reference/cli/",
+        "cite/",
+    ):
+        response = page.goto(site.page(path))
+        assert response is not None and response.ok, path
+    assert outside == []
