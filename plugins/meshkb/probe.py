@@ -16,8 +16,9 @@ form; `parse_probe` checks a mapping against it and builds the model below.
 from __future__ import annotations
 
 import decimal
+import functools
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -253,6 +254,12 @@ class Inventory:
     """Namespaces used by resources but not in the input, in order of first use."""
     controlled: frozenset[int]
     """Positions of resources whose controller (ownerReferences) is also in the input."""
+    by_kind: Mapping[str, tuple[int, ...]] | None = field(default=None, compare=False, repr=False)
+    """Positions of the resources of each kind; None: not indexed, look at every one."""
+    by_namespace: Mapping[str, tuple[Resource, ...]] | None = field(
+        default=None, compare=False, repr=False
+    )
+    """Resources by effective namespace, in input order; None: not indexed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,7 +391,7 @@ def parse_probe(data: Any, *, file: str = "", at: str = "$.probe") -> Probe:
     # Imported here: exporting a checklist must not pay for jsonschema (tests/test_boundary.py).
     import jsonschema
 
-    validator = jsonschema.Draft202012Validator(probe_schema())
+    validator = _probe_validator()
     errors = sorted(validator.iter_errors(data), key=lambda error: list(error.absolute_path))
     if errors:
         problems = []
@@ -396,6 +403,14 @@ def parse_probe(data: Any, *, file: str = "", at: str = "$.probe") -> Probe:
         return _build_probe(data, at)
     except _BuildError as error:
         raise MeshkbError(Problem(file, error.message, path=error.path)) from None
+
+
+@functools.cache
+def _probe_validator() -> Any:
+    """One validator for every probe of a run: building it reads and checks the schema."""
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(probe_schema())
 
 
 def _json_path(at: str, parts: Iterable[str | int]) -> str:
@@ -509,7 +524,21 @@ def build_inventory(resources: Sequence[Resource]) -> Inventory:
         for position, resource in enumerate(resources)
         if _controller_present(resource, present)
     )
-    return Inventory(tuple(resources), namespaces, tuple(implied.values()), controlled)
+    by_kind: dict[str, list[int]] = {}
+    by_namespace: dict[str, list[Resource]] = {}
+    for position, resource in enumerate(resources):
+        by_kind.setdefault(resource.kind, []).append(position)
+        name = resource.effective_namespace
+        if name is not None:
+            by_namespace.setdefault(name, []).append(resource)
+    return Inventory(
+        tuple(resources),
+        namespaces,
+        tuple(implied.values()),
+        controlled,
+        by_kind={kind: tuple(positions) for kind, positions in by_kind.items()},
+        by_namespace={name: tuple(found) for name, found in by_namespace.items()},
+    )
 
 
 def _controller_present(resource: Resource, present: set[tuple[str, str | None, str]]) -> bool:
@@ -567,9 +596,16 @@ def select_subjects(selector: Selector, inventory: Inventory) -> list[Subject]:
     A resource whose controller is also in the input is left out: the controller stands
     for it.
     """
+    if inventory.by_kind is None:
+        positions: Iterable[int] = range(len(inventory.resources))
+    else:
+        # Only the selected kinds, still in input order.
+        chosen = [inventory.by_kind.get(kind, ()) for kind in dict.fromkeys(selector.kinds)]
+        positions = chosen[0] if len(chosen) == 1 else sorted(p for part in chosen for p in part)
+    resources = inventory.resources
     subjects = [
-        Subject(resource)
-        for position, resource in enumerate(inventory.resources)
+        Subject(resources[position])
+        for position in positions
         if position not in inventory.controlled
     ]
     if "Namespace" in selector.kinds:
@@ -617,7 +653,8 @@ class _Context:
     """Inside `every`/`some`: the element paths start at; None at the resource level."""
 
 
-def _key_text(name: str, *, first: bool) -> str:
+@functools.lru_cache(maxsize=4096)
+def _key_text(name: str, first: bool) -> str:
     plain = name and not any(char in name for char in '.[]" /')
     if plain:
         return name if first else f".{name}"
@@ -628,7 +665,7 @@ def _steps_text(steps: Sequence[Step], prefix: str) -> str:
     text = prefix
     for step in steps:
         if isinstance(step, Key):
-            text += _key_text(step.name, first=not text)
+            text += _key_text(step.name, not text)
         elif isinstance(step, Position):
             text += f"[{step.index}]"
         else:
@@ -636,50 +673,123 @@ def _steps_text(steps: Sequence[Step], prefix: str) -> str:
     return text
 
 
+@dataclass(frozen=True, slots=True)
+class _Rest:
+    """The steps of a path after its root, prepared once."""
+
+    steps: tuple[Step, ...]
+    """The steps."""
+    keys: tuple[str, ...] | None
+    """The key names when every step is a key (the common case), else None."""
+    first_text: str
+    """The steps as text when they start the path (`a.b`)."""
+    more_text: str
+    """The steps as text after a non-empty prefix (`.a.b`)."""
+
+    def text(self, prefix: str) -> str:
+        """What `_steps_text(steps, prefix)` gives."""
+        return prefix + self.more_text if prefix else self.first_text
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    path: FieldPath
+    """The path (kept, so its id stays its own while cached)."""
+    root_name: str | None
+    """The first key, which may name a root such as `podSpec`."""
+    rests: tuple[_Rest, _Rest]
+    """The rest after 0 and after 1 step."""
+
+
+_COMPILED: dict[int, _Compiled] = {}
+
+
+def _compiled(path: FieldPath) -> _Compiled:
+    entry = _COMPILED.get(id(path))
+    if entry is not None and entry.path is path:
+        return entry
+    rests = []
+    for used in (0, 1):
+        steps = path.steps[used:]
+        keys = tuple(s.name for s in steps if isinstance(s, Key))
+        all_keys = len(keys) == len(steps)
+        more = _steps_text(steps, "x")[1:] if steps else ""
+        rests.append(_Rest(steps, keys if all_keys else None, _steps_text(steps, ""), more))
+    first = path.steps[0]
+    entry = _Compiled(path, first.name if isinstance(first, Key) else None, (rests[0], rests[1]))
+    if len(_COMPILED) > 10_000:
+        _COMPILED.clear()
+    _COMPILED[id(path)] = entry
+    return entry
+
+
 def _walk(steps: Sequence[Step], start: _Found) -> list[_Found]:
     current = [start]
     for step in steps:
         reached: list[_Found] = []
-        for found in current:
-            value = found.value
-            if isinstance(step, Key):
-                if isinstance(value, dict) and value.get(step.name) is not None:
-                    where = found.where + _key_text(step.name, first=not found.where)
-                    reached.append(_Found(where, value[step.name]))
-            elif isinstance(step, Position):
-                item = (
-                    value[step.index]
-                    if isinstance(value, list) and step.index < len(value)
-                    else None
-                )
+        if isinstance(step, Key):
+            name = step.name
+            for found in current:
+                value = found.value
+                if isinstance(value, dict):
+                    item = value.get(name)
+                    if item is not None:
+                        reached.append(_Found(found.where + _key_text(name, not found.where), item))
+        elif isinstance(step, Position):
+            index = step.index
+            for found in current:
+                value = found.value
+                item = value[index] if isinstance(value, list) and index < len(value) else None
                 if item is not None:
-                    reached.append(_Found(f"{found.where}[{step.index}]", item))
-            elif isinstance(value, list):
-                reached += [
-                    _Found(f"{found.where}[{i}]", item)
-                    for i, item in enumerate(value)
-                    if item is not None
-                ]
-            elif isinstance(value, dict):
-                reached += [
-                    _Found(found.where + _key_text(str(k), first=False), item)
-                    for k, item in value.items()
-                    if item is not None
-                ]
+                    reached.append(_Found(f"{found.where}[{index}]", item))
+        else:
+            for found in current:
+                value = found.value
+                if isinstance(value, list):
+                    reached += [
+                        _Found(f"{found.where}[{i}]", item)
+                        for i, item in enumerate(value)
+                        if item is not None
+                    ]
+                elif isinstance(value, dict):
+                    reached += [
+                        _Found(found.where + _key_text(str(k), False), item)
+                        for k, item in value.items()
+                        if item is not None
+                    ]
+        if not reached:
+            return reached
         current = reached
     return current
 
 
-def _root(path: FieldPath, context: _Context) -> tuple[_Found | _Unknowable | None, int]:
+def _walk_keys(keys: Sequence[str], value: Any) -> Any:
+    """The value under these keys, or None: `_walk` for paths of keys only."""
+    for name in keys:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(name)
+        if value is None:
+            return None
+    return value
+
+
+_POD_ROOT_TEXT: dict[tuple[str, str], str] = {
+    (kind, part): _steps_text([Key(k) for k in (*template, part)], "")
+    for kind, template in _POD_TEMPLATE_AT.items()
+    for part in ("spec", "metadata")
+}
+
+
+def _root(compiled: _Compiled, context: _Context) -> tuple[_Found | _Unknowable | None, int]:
     """Where the path starts and how many of its steps that used; None: nothing there."""
     if context.element is not None:
         return context.element, 0
     subject = context.subject
     resource = subject.resource
-    first = path.steps[0]
-    root_name = first.name if isinstance(first, Key) else None
+    root_name = compiled.root_name
     if subject.implied_by is not None:
-        readable = _steps_text(path.steps, "") in ("metadata.name", "kind", "apiVersion")
+        readable = compiled.rests[0].first_text in ("metadata.name", "kind", "apiVersion")
         if not readable:
             return _Unknowable("so its labels, annotations and other fields are unknown"), 0
     if root_name in (POD_SPEC, POD_METADATA):
@@ -687,8 +797,10 @@ def _root(path: FieldPath, context: _Context) -> tuple[_Found | _Unknowable | No
         if template is None:
             return None, 1
         part = "spec" if root_name == POD_SPEC else "metadata"
-        found = _walk([Key(k) for k in (*template, part)], _Found("", resource.body))
-        return (found[0] if found else None), 1
+        value = _walk_keys((*template, part), resource.body)
+        if value is None:
+            return None, 1
+        return _Found(_POD_ROOT_TEXT[resource.kind, part], value), 1
     if root_name == NAMESPACE_METADATA:
         if resource.kind == "Namespace":
             return _Found("metadata", resource.body.get("metadata")), 1
@@ -707,18 +819,33 @@ def _root(path: FieldPath, context: _Context) -> tuple[_Found | _Unknowable | No
 
 def _resolve(path: FieldPath, context: _Context) -> tuple[list[_Found] | _Unknowable, str]:
     """The values a path reaches (or why they are unknowable), and the path for notes."""
-    start, used = _root(path, context)
-    rest = path.steps[used:]
+    compiled = _compiled(path)
+    start, used = _root(compiled, context)
     if isinstance(start, _Unknowable):
         return start, path.text
     if start is None:
         return [], path.text
-    return _walk(rest, start), _steps_text(rest, start.where)
+    rest = compiled.rests[used]
+    where = rest.text(start.where)
+    if rest.keys is None:
+        return _walk(rest.steps, start), where
+    if not rest.keys:
+        return [start], where
+    value = _walk_keys(rest.keys, start.value)
+    if value is None:
+        return [], where
+    return [_Found(where, value)], where
+
+
+_encode_string: Callable[[str], str] = json.encoder.encode_basestring  # json.dumps' own
 
 
 def _value_text(value: Any, limit: int = 80) -> str:
     try:
-        text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "), default=str)
+        if type(value) is str:
+            text = _encode_string(value)  # the same text, without building an encoder
+        else:
+            text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "), default=str)
     except (ValueError, RecursionError):
         text = str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -846,12 +973,14 @@ def _evaluate_namespace_has(condition: NamespaceHas, context: _Context) -> _Verd
     name = _namespace_name(resource)
     if name is None:
         return _Verdict(False, (f"{resource.ref} is not in a namespace",))
-    matches = [
-        other
-        for other in context.inventory.resources
-        if other.effective_namespace == name
-        and _selector_matches(condition.selector, Subject(other))
-    ]
+    inventory = context.inventory
+    if inventory.by_namespace is None:
+        others: Iterable[Resource] = (
+            other for other in inventory.resources if other.effective_namespace == name
+        )
+    else:
+        others = inventory.by_namespace.get(name, ())
+    matches = [other for other in others if _selector_matches(condition.selector, Subject(other))]
     if not matches:
         kinds = _kinds_text(condition.selector.kinds)
         return _Verdict(False, (f"no {kinds} in namespace {name}",))

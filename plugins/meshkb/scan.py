@@ -7,7 +7,7 @@ returns results and problems; the renderers return strings. Only the CLI prints.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
@@ -16,7 +16,7 @@ from urllib.parse import quote
 import yaml
 
 from .errors import EXIT_OK, EXIT_USAGE, MeshkbError, Problem
-from .manifests import STDIN_NAME, ManifestSet, Resource
+from .manifests import STDIN_NAME, ManifestSet, Resource, gc_paused
 from .probe import (
     Evidence,
     Probe,
@@ -103,15 +103,23 @@ def evaluate_items(
     resources: Sequence[Resource],
 ) -> tuple[ItemResult, ...]:
     """Run each item's probe over the resources."""
-    inventory = build_inventory(resources)
+    scan_items = to_scan_items(items)
     results = []
-    for item in to_scan_items(items):
-        found = evaluate_probe(item.probe, inventory)
-        results.append(
-            ItemResult(
-                item.item_id, item.title, found.state, found.summary, found.evidence, item.severity
+    # Evaluating makes many small objects that all stay alive until the output is written.
+    with gc_paused():
+        inventory = build_inventory(resources)
+        for item in scan_items:
+            found = evaluate_probe(item.probe, inventory)
+            results.append(
+                ItemResult(
+                    item.item_id,
+                    item.title,
+                    found.state,
+                    found.summary,
+                    found.evidence,
+                    item.severity,
+                )
             )
-        )
     return tuple(results)
 
 
@@ -215,7 +223,74 @@ def render_scan_json(
         "problems": [_problem_json(problem) for problem in problems],
         "notices": [_problem_json(notice) for notice in notices],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(document) + "\n"
+
+
+_encode_string: Callable[[str], str] = json.encoder.encode_basestring  # json.dumps' own
+
+
+def dumps_indented(value: Any) -> str:
+    """`json.dumps(value, indent=2, ensure_ascii=False)`, byte for byte, about 3x faster.
+
+    With an indent, json.dumps runs its pure-Python encoder (generators all the way
+    down); this writes the same text straight into a list. Anything but str-keyed dicts,
+    lists, str, int, bool and None goes to json.dumps itself.
+    """
+    parts: list[str] = []
+    try:
+        _emit(value, "\n", parts)
+    except _NotPlain:
+        return json.dumps(value, indent=2, ensure_ascii=False)
+    return "".join(parts)
+
+
+class _NotPlain(Exception):
+    """A value `_emit` leaves to json.dumps."""
+
+
+def _emit(value: Any, newline: str, parts: list[str]) -> None:
+    kind = type(value)
+    if kind is str:
+        parts.append(_encode_string(value))
+    elif value is None:
+        parts.append("null")
+    elif value is True:
+        parts.append("true")
+    elif value is False:
+        parts.append("false")
+    elif kind is int:
+        parts.append(int.__repr__(value))
+    elif kind is dict:
+        if not value:
+            parts.append("{}")
+            return
+        inner = newline + "  "
+        separator = "{" + inner
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _NotPlain
+            parts.append(separator + _encode_string(key) + ": ")
+            _emit(item, inner, parts)
+            separator = "," + inner
+        parts.append(newline + "}")
+    elif kind is list:
+        if not value:
+            parts.append("[]")
+            return
+        inner = newline + "  "
+        if all(type(item) is str for item in value):
+            parts.append(
+                "[" + inner + ("," + inner).join(map(_encode_string, value)) + newline + "]"
+            )
+            return
+        separator = "[" + inner
+        for item in value:
+            parts.append(separator)
+            _emit(item, inner, parts)
+            separator = "," + inner
+        parts.append(newline + "]")
+    else:
+        raise _NotPlain
 
 
 def _artifact_uri(file: str) -> str:
@@ -298,4 +373,4 @@ def render_scan_sarif(
         "results": [_sarif_result(result, index) for index, result in enumerate(results)],
     }
     document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(document) + "\n"
