@@ -78,6 +78,11 @@ BAD_CHECKLISTS = {
         "character U+0008 is not allowed in YAML",
         True,
     ),
+    "bad-explicit-tag": (
+        SAMPLE_TEXT.replace(b"rev: 2", b"rev: !!int"),
+        "'' is not a valid !!int value",
+        True,
+    ),
     "invalid-utf8": (
         SAMPLE_TEXT.replace(b"Sample review", b"Sample \xff\xfe review"),
         "not valid UTF-8 (byte 0xff)",

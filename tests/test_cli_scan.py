@@ -108,12 +108,19 @@ def test_a_bad_document_is_reported_and_the_rest_still_scanned(tmp_path: Path) -
         "kind: Deployment\nmetadata: [unclosed\n", encoding="utf-8"
     )
     (tmp_path / "garbage.json").write_bytes(b"\x00\x01binary")
+    (tmp_path / "tags.yaml").write_text(
+        "kind: Service\napiVersion: v1\nmetadata: {name: a}\nspec:\n  port: !!int\n",
+        encoding="utf-8",
+    )
     result = run_cli("--checklists", str(CHECKLISTS), "scan", str(tmp_path))
     assert result.code == 0
     warnings = [line for line in result.err.splitlines() if line.startswith("meshkb: warning:")]
-    assert len(warnings) == 2
+    assert len(warnings) == 3
     assert any(f"{tmp_path / 'broken.yaml'}:" in w and "document 1" in w for w in warnings)
     assert any(f"{tmp_path / 'garbage.json'}" in w and "binary" in w for w in warnings)
+    assert any(
+        f"{tmp_path / 'tags.yaml'}" in w and "does not fit its explicit tag" in w for w in warnings
+    )
     assert "ADP-0001  fail" in result.out
 
 

@@ -215,7 +215,20 @@ def _scalar(node: yaml.Node, path: str, file: str) -> Any:
     if tag == _CORE + "null":
         return None
     if tag in (_CORE + "bool", _CORE + "int", _CORE + "float"):
-        return _constructor.construct_object(node)
+        try:
+            return _constructor.construct_object(node)
+        except (ValueError, KeyError, IndexError, TypeError, OverflowError):
+            # An explicit tag on a value that does not fit it: `!!int` alone, `!!bool maybe`.
+            kind = tag.replace(_CORE, "!!")
+            raise MeshkbError(
+                Problem(
+                    file,
+                    f"{node.value!r} is not a valid {kind} value",
+                    node.start_mark.line + 1,
+                    node.start_mark.column + 1,
+                    path,
+                )
+            ) from None
     raise _tag_error(node, path, file)
 
 
