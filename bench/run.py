@@ -41,7 +41,7 @@ from typing import Any
 
 import synth
 import yaml
-from meshkb import load, score
+from meshkb import load, record, score
 from meshkb import report as reports
 from meshkb.model import Answer, Evidence, Report
 
@@ -988,7 +988,7 @@ def bench_report(bench: Bench) -> None:
     load_s = time.perf_counter() - start
     bench.details["report_checklist_load_s"] = round(load_s, 3)
     # The half-size checklist is the first half of the sections: same shape, half the items.
-    half = dataclasses.replace(full, sections=full.sections[: plan.report_sections // 2])
+    half = record.replace(full, sections=full.sections[: plan.report_sections // 2])
     cases = {}
     for name, checklist in (("half", half), ("full", full)):
         filled = filled_report(checklist)
@@ -1209,6 +1209,7 @@ def main(argv: list[str] | None = None) -> int:
             (bench_scale, [k for k in FIGURE_KEYS if k.startswith("scale_")]),
             (bench_site, [k for k in FIGURE_KEYS if k.startswith("site_")]),
         ]
+        failed_steps: list[str] = []
         step_seconds: dict[str, float] = {}
         for step, keys in steps:
             name = step.__name__.removeprefix("bench_")
@@ -1219,6 +1220,7 @@ def main(argv: list[str] | None = None) -> int:
             except Exception as exc:  # one broken figure must not hide the others
                 note = f"error: {type(exc).__name__}: {exc}"[:300]
                 print(f"bench: {name} failed: {note}", file=sys.stderr)
+                failed_steps.append(name)
                 for key in keys:
                     if key not in bench.figures:
                         bench.add(key, key, NA, "", note=note)
@@ -1256,6 +1258,9 @@ def main(argv: list[str] | None = None) -> int:
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", "utf-8")
     print(f"wrote {args.json}", file=sys.stderr)
+    if failed_steps:
+        print(f"bench: failed: {', '.join(failed_steps)}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -62,6 +62,10 @@ def test_quick_benchmark_reports_every_figure(tmp_path: Path) -> None:
         value = figures[key]["value"]
         assert value == "n/a" or (isinstance(value, int | float) and value >= 0), (key, value)
         assert figures[key]["verdict"], key
+        assert not str(figures[key].get("note", "")).startswith("error:"), (
+            key,
+            figures[key]["note"],
+        )
     # The figures that need nothing but the core must always be measured.
     for key in ("cold_start_ratio", "scale_load_growth", "report_parse_growth"):
         assert isinstance(figures[key]["value"], float), (key, figures[key]["note"])
