@@ -152,27 +152,13 @@ def _build(
                     Problem(file, "mapping keys must be plain strings", line, column, path)
                 )
             if key_node.tag == _CORE + "merge":
-                raise MeshkbError(
-                    Problem(
-                        file,
-                        "merge keys (<<) are not allowed",
-                        key_node.start_mark.line + 1,
-                        key_node.start_mark.column + 1,
-                        path,
-                    )
-                )
+                raise _located(key_node, file, "merge keys (<<) are not allowed", path)
             key = str(key_node.value)
             child = f"{path}.{key}" if _plain_key(key) else f"{path}[{key!r}]"
             if key in result:
                 first = marks.get(child, (0, 0))[0]
-                raise MeshkbError(
-                    Problem(
-                        file,
-                        f"duplicate key {key!r} (first at line {first})",
-                        key_node.start_mark.line + 1,
-                        key_node.start_mark.column + 1,
-                        child,
-                    )
+                raise _located(
+                    key_node, file, f"duplicate key {key!r} (first at line {first})", child
                 )
             result[key] = _build(value_node, child, marks, file, seen)
             marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
@@ -183,6 +169,12 @@ def _build(
             _build(child, f"{path}[{i}]", marks, file, seen) for i, child in enumerate(node.value)
         ]
     return _scalar(node, path, file)
+
+
+def _located(node: yaml.Node, file: str, message: str, path: str) -> MeshkbError:
+    """A MeshkbError at the node's line and column."""
+    mark = node.start_mark
+    return MeshkbError(Problem(file, message, mark.line + 1, mark.column + 1, path))
 
 
 def _plain_key(key: str) -> bool:
@@ -196,15 +188,7 @@ def _check_tag(node: yaml.Node, kind: str, path: str, file: str) -> None:
 
 def _tag_error(node: yaml.Node, path: str, file: str) -> MeshkbError:
     tag = node.tag.replace(_CORE, "!!")
-    return MeshkbError(
-        Problem(
-            file,
-            f"tag {tag} is not allowed; use plain YAML values",
-            node.start_mark.line + 1,
-            node.start_mark.column + 1,
-            path,
-        )
-    )
+    return _located(node, file, f"tag {tag} is not allowed; use plain YAML values", path)
 
 
 def _scalar(node: yaml.Node, path: str, file: str) -> Any:
@@ -220,14 +204,8 @@ def _scalar(node: yaml.Node, path: str, file: str) -> Any:
         except (ValueError, KeyError, IndexError, TypeError, OverflowError):
             # An explicit tag on a value that does not fit it: `!!int` alone, `!!bool maybe`.
             kind = tag.replace(_CORE, "!!")
-            raise MeshkbError(
-                Problem(
-                    file,
-                    f"{node.value!r} is not a valid {kind} value",
-                    node.start_mark.line + 1,
-                    node.start_mark.column + 1,
-                    path,
-                )
+            raise _located(
+                node, file, f"{node.value!r} is not a valid {kind} value", path
             ) from None
     raise _tag_error(node, path, file)
 
