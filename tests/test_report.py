@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from meshkb.errors import MeshkbError
 from meshkb.load import load_checklist
@@ -84,6 +84,8 @@ def test_markdown_export_parse_export_gives_the_same_bytes(report: Report) -> No
 
 @settings(max_examples=100, deadline=None)
 @given(reports())
+@example(Report("sample", "2.1.0", answers=(Answer("SMP-0001", 1, note="\x85"),)))
+@example(Report("sample", "2.1.0", answers=(Answer("SMP-0001", 1, note="a\u2028b\u2029 \x85"),)))
 def test_json_and_yaml_round_trip(report: Report) -> None:
     for renderer, name in ((render_json, "r.json"), (render_yaml, "r.yaml")):
         first = renderer(SAMPLE, report)
