@@ -297,3 +297,12 @@ def test_every_external_source_is_listed_with_the_date_it_was_checked() -> None:
     entries = sources.split("\n### ")[1:]
     assert entries and all("Checked 20" in " ".join(entry.split()) for entry in entries)
     assert "[[meshkb:sources]]" in sources
+
+
+def test_search_indexes_the_items_not_the_checklist_controls(site: Path) -> None:
+    import json
+
+    docs = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    text = " ".join(doc["text"] for doc in docs if doc["location"].startswith("checklists/"))
+    assert "Write the bypass runbook for Linkerd" in text
+    assert "SeverityDone" not in text and "Export Markdown" not in text and "Gate:" not in text

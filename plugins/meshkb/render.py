@@ -321,7 +321,7 @@ def _status(checklist: Checklist, h: int) -> str:
         [
             f'<section class="meshkb-status" data-meshkb-status aria-labelledby="meshkb-{_text(checklist.id)}-progress">',
             f'<h{h} id="meshkb-{_text(checklist.id)}-progress">Progress</h{h}>',
-            '<div aria-live="polite" data-meshkb-live>',
+            '<div aria-live="polite" data-meshkb-live data-search-exclude>',
             '<table><thead><tr><th scope="col">Severity</th><th scope="col">Done</th>'
             '<th scope="col">Open</th><th scope="col">Failed</th><th scope="col">N/A</th><th scope="col">Waived</th></tr></thead>',
             f"<tbody>{''.join(rows)}</tbody></table>",
