@@ -549,16 +549,14 @@ def render_yaml(checklist: Checklist, report: Report) -> str:
 
     def text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
         # Single-quoted and plain scalars carry NEL, LS and PS raw, and a reader folds
-        # them; double quotes escape them (\N, \L, \P), so the text comes back as it was.
-        style = '"' if _YAML_BREAKS.search(value) else None
+        # them; double quotes escape them (\N, \L, \P) and the other characters in
+        # _YAML_UNSAFE, so the text comes back as it was.
+        style = '"' if _YAML_UNSAFE.search(value) else None
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
     Dumper.add_representer(str, text)
     data = report_to_data(normalize(checklist, report))
     return str(yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=100))
-
-
-_YAML_BREAKS = re.compile("[\x85\u2028\u2029]")
 
 
 def report_from_data(
