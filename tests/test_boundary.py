@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 CORE = [
     "meshkb",
@@ -52,3 +53,19 @@ def test_python_dash_m_runs_the_cli() -> None:
     )
     assert result.returncode == 0
     assert result.stdout.startswith("meshkb ")
+
+
+def test_scan_does_not_validate_checked_probes_twice() -> None:
+    # The loader validates every probe with the checklist schema; scan must not repeat it
+    # with jsonschema (a ~90 ms import on the scan path).
+    fixtures = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "manifests"
+    code = (
+        "import sys, io\n"
+        "from meshkb.cli import main\n"
+        f"main(['scan', {str(fixtures / 'bookinfo')!r}], stdout=io.StringIO(), stderr=io.StringIO())\n"
+        "print('jsonschema' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"

@@ -71,7 +71,10 @@ def probe_items(checklists: list[Checklist]) -> list[ScanItem]:
     for checklist in checklists:
         for item in checklist.active_items():
             if item.probe is not None:
-                probe = parse_probe(item.probe, file=checklist.source, at=f"{item.id}.probe")
+                # The loader already checked every probe against the checklist schema.
+                probe = parse_probe(
+                    item.probe, file=checklist.source, at=f"{item.id}.probe", checked=True
+                )
                 items.append(ScanItem(item.id, item.title, probe, item.severity))
     return items
 

@@ -382,12 +382,23 @@ def probe_schema() -> dict[str, Any]:
     }
 
 
-def parse_probe(data: Any, *, file: str = "", at: str = "$.probe") -> Probe:
+def parse_probe(data: Any, *, file: str = "", at: str = "$.probe", checked: bool = False) -> Probe:
     """Check a probe mapping against the schema and build the model.
 
     Raises MeshkbError with one problem per error, each carrying the JSON path (`at`
-    is the path of the probe itself, e.g. `$.sections[0].items[2].probe`).
+    is the path of the probe itself, e.g. `$.sections[0].items[2].probe`). With
+    `checked`, the caller vouches that the schema check already passed (a probe from a
+    checklist the loader validated), and only the model is built.
     """
+    if not checked:
+        _check_schema(data, file, at)
+    try:
+        return _build_probe(data, at)
+    except _BuildError as error:
+        raise MeshkbError(Problem(file, error.message, path=error.path)) from None
+
+
+def _check_schema(data: Any, file: str, at: str) -> None:
     # Imported here: exporting a checklist must not pay for jsonschema (tests/test_boundary.py).
     import jsonschema
 
@@ -399,10 +410,6 @@ def parse_probe(data: Any, *, file: str = "", at: str = "$.probe") -> Probe:
             best = jsonschema.exceptions.best_match([error])
             problems.append(Problem(file, best.message, path=_json_path(at, best.absolute_path)))
         raise MeshkbError(problems)
-    try:
-        return _build_probe(data, at)
-    except _BuildError as error:
-        raise MeshkbError(Problem(file, error.message, path=error.path)) from None
 
 
 @functools.cache
