@@ -277,3 +277,18 @@ def test_packaged_data_is_where_the_package_says() -> None:
     assert COST_DATA_PATH.name == "cost.yaml" and COST_DATA_PATH.is_file()
     with pytest.raises(MeshkbError):
         load_cost_data("format: something-else\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "message"),
+    [
+        ("format: [meshkb\n", "cost.yaml:2:1", "YAML"),
+        ("format: a\nformat: b\n", "cost.yaml:2:1", "duplicate key"),
+        ("base: &b {cpu: 1}\nother: *b\n", "cost.yaml:1:7", "aliases"),
+    ],
+)
+def test_bad_cost_data_is_a_located_error(text: str, where: str, message: str) -> None:
+    with pytest.raises(MeshkbError) as caught:
+        load_cost_data(text)
+    assert str(caught.value).startswith(where), str(caught.value)
+    assert message in str(caught.value)

@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
 from .errors import MeshkbError, Problem
+from .yamlload import load_yaml_text
 
 COST_DATA_PATH = Path(__file__).parent / "data" / "cost.yaml"
 """The sourced per-proxy figures."""
@@ -245,8 +244,8 @@ def _packaged_cost_data() -> CostData:
 
 
 def _parse_cost_data(text: str, file: str) -> CostData:
+    data = load_yaml_text(text, file).data  # located errors; libyaml, so ~10x faster
     try:
-        data = yaml.safe_load(text)
         if not isinstance(data, dict) or data.get("format") != COST_FORMAT:
             raise MeshkbError(Problem(file, f"is not a {COST_FORMAT} file"))
         example, chart = data["example"], data["chart"]
@@ -258,7 +257,7 @@ def _parse_cost_data(text: str, file: str) -> CostData:
             ),
             chart=ChartSettings(chart["max_pods"], chart["step_pods"], chart["pods_per_node"]),
         )
-    except (yaml.YAMLError, KeyError, TypeError, ValueError) as error:
+    except (KeyError, TypeError, ValueError) as error:
         raise MeshkbError(Problem(file, f"cannot be read: {error!r}")) from None
 
 
