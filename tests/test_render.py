@@ -8,11 +8,21 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+from meshkb import render
 from meshkb.load import load_checklist
 from meshkb.model import Checklist
-from meshkb.render import anchor_ids, checklist_data, relative_href, render_checklist
+from meshkb.render import (
+    anchor_ids,
+    checklist_data,
+    plain_paragraphs,
+    relative_href,
+    render_checklist,
+)
 
-from .conftest import CASES
+from .conftest import CASES, CHECKLISTS
 
 VOID = {"input", "br", "hr", "img", "meta", "link"}
 
@@ -306,3 +316,66 @@ def test_control_characters_never_reach_the_html(sample: Checklist) -> None:
     visible = html.split("</script>", 1)[1]
     assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", visible)
     assert "bell\ufffd" in visible
+
+
+# ---- the plain-prose fast path agrees with markdown-it -------------------------------
+
+_MARKDOWN_IT = MarkdownIt("commonmark", {"html": False}).disable("image")
+# Letters and every character that is, or sits next to, Markdown syntax, plus Unicode
+# whitespace that CommonMark strips at the edges of a paragraph.
+_TRICKY = "ab c.,:;'\"!?|()/%-+=#>)0123456789\n\n\n \t\r*_`[]<>&~\\\u00a0\u2028\u3000é"
+
+
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=_TRICKY, max_size=60))
+def test_plain_paragraphs_equal_markdown_it_or_step_aside(text: str) -> None:
+    fast = plain_paragraphs(text)
+    if fast is not None:
+        assert fast == _MARKDOWN_IT.render(text), repr(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "One line.",
+        "Two lines\nof prose.",
+        'Say "yes" or no.\n\nA second paragraph.\n',
+        "Numbers like 15 services, 0.20 vCPU (Istio 1.24) and 2:1 | fine.",
+    ],
+)
+def test_plain_paragraphs_take_prose(text: str) -> None:
+    assert plain_paragraphs(text) == _MARKDOWN_IT.render(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "- a list",
+        "1. a list",
+        "2) a list",
+        "# heading",
+        "Title\n===",
+        "Title\n---",
+        "    code",
+        "a  \nhard break",
+        " leading space",
+        "`code`",
+        "*em*",
+        "[link](x.md)",
+        "a &amp; b",
+        "<https://example.com>",
+        "a\n\n\nb",
+        "",
+    ],
+)
+def test_plain_paragraphs_leave_syntax_to_the_parser(text: str) -> None:
+    assert plain_paragraphs(text) is None
+
+
+def test_shipped_checklists_render_the_same_without_the_fast_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    checklists = [load_checklist(path) for path in sorted(CHECKLISTS.glob("*.yaml"))]
+    fast = [render_checklist(c) for c in checklists]
+    monkeypatch.setattr(render, "plain_paragraphs", lambda text: None)
+    assert [render_checklist(c) for c in checklists] == fast
