@@ -24,7 +24,6 @@ import os
 import pickle
 import platform
 import pstats
-import re
 import resource
 import shutil
 import statistics
@@ -40,23 +39,24 @@ from pathlib import Path
 from typing import Any
 
 import synth
-import yaml
 from meshkb import load, record, score
 from meshkb import report as reports
 from meshkb.model import Answer, Evidence, Report
+from sitecopy import config_static_site, config_without_plugin, plugin_enabled
 
 ROOT = Path(__file__).resolve().parents[1]
 PKG = ROOT / "plugins" / "meshkb"
 BIN = Path(sys.executable).parent
 DEFAULT_JSON = ROOT / "bench" / "results" / "latest.json"
 SUBPROCESS_TIMEOUT = 180
-DIRECTIVE_LINE = re.compile(r"^[ \t]*\[\[meshkb:[^\]]*\]\][ \t]*$", re.MULTILINE)
 NA = "n/a"
 
 FIGURE_KEYS = (
     "site_build_with_s",
     "site_build_without_s",
     "site_build_ratio",
+    "site_build_bare_s",
+    "site_build_bare_ratio",
     "site_size_mb",
     "cold_start_meshkb_s",
     "cold_start_import_yaml_s",
@@ -283,15 +283,20 @@ def interleaved(
     a: Callable[[], float], b: Callable[[], float], pairs: int, warmup: int
 ) -> tuple[list[float], list[float]]:
     """Run A and B alternately in ABBA order; warm-up pairs are run and thrown away."""
-    times_a: list[float] = []
-    times_b: list[float] = []
-    for i in range(warmup + pairs):
-        order = ((a, times_a), (b, times_b)) if i % 2 == 0 else ((b, times_b), (a, times_a))
-        for fn, bucket in order:
+    times_a, times_b = interleaved_all([a, b], pairs, warmup)
+    return times_a, times_b
+
+
+def interleaved_all(fns: list[Callable[[], float]], rounds: int, warmup: int) -> list[list[float]]:
+    """Run every function once per round, in order and then in reverse (ABC CBA ...)."""
+    times: list[list[float]] = [[] for _ in fns]
+    for i in range(warmup + rounds):
+        order = list(enumerate(fns)) if i % 2 == 0 else list(reversed(list(enumerate(fns))))
+        for index, fn in order:
             elapsed = fn()
             if i >= warmup:
-                bucket.append(elapsed)
-    return times_a, times_b
+                times[index].append(elapsed)
+    return times
 
 
 def median(samples: list[float]) -> float:
@@ -510,125 +515,29 @@ def cpu_ratio(bench: Bench, key: str, a: list[float], b: list[float], warmup: in
 # ---- 1. site build -----------------------------------------------------------------
 
 
-def _scalar(node: yaml.Node) -> str | None:
-    return node.value if isinstance(node, yaml.ScalarNode) else None
-
-
-def _get(mapping: yaml.MappingNode, key: str) -> yaml.Node | None:
-    for k, v in mapping.value:
-        if _scalar(k) == key:
-            return v
-    return None
-
-
-def _set(mapping: yaml.MappingNode, key: str, value: str) -> None:
-    node = yaml.ScalarNode("tag:yaml.org,2002:str", value)
-    for index, (k, _) in enumerate(mapping.value):
-        if _scalar(k) == key:
-            mapping.value[index] = (k, node)
-            return
-    mapping.value.append((yaml.ScalarNode("tag:yaml.org,2002:str", key), node))
-
-
-def _entry_name(node: yaml.Node) -> str | None:
-    if isinstance(node, yaml.MappingNode) and len(node.value) == 1:
-        return _scalar(node.value[0][0])
-    return _scalar(node)
-
-
-def _is_meshkb(name: str | None) -> bool:
-    return (name or "").split(".")[0] == "meshkb"
-
-
-def _drop_meshkb(node: yaml.Node | None) -> None:
-    """Remove `meshkb` entries from a plugins or markdown_extensions node (list or mapping)."""
-    if isinstance(node, yaml.SequenceNode):
-        node.value = [e for e in node.value if not _is_meshkb(_entry_name(e))]
-    elif isinstance(node, yaml.MappingNode):
-        node.value = [(k, v) for k, v in node.value if not _is_meshkb(_scalar(k))]
-
-
-def _prune_nav(node: yaml.Node, docs: Path) -> yaml.Node | None:
-    """The nav without entries to pages that do not exist (the plugin's generated pages)."""
-    if isinstance(node, yaml.SequenceNode):
-        kept = [child for child in (_prune_nav(e, docs) for e in node.value) if child is not None]
-        node.value = kept
-        return node if kept else None
-    if isinstance(node, yaml.MappingNode):
-        pairs = []
-        for k, v in node.value:
-            pruned = _prune_nav(v, docs)
-            if pruned is not None:
-                pairs.append((k, pruned))
-        node.value = pairs
-        return node if pairs else None
-    target = _scalar(node) or ""
-    if "://" in target or target.startswith("/") or (docs / target).exists():
-        return node
-    return None
-
-
-def plugin_enabled(config: Path) -> bool:
-    root = yaml.compose(config.read_text("utf-8"), Loader=yaml.SafeLoader)
-    plugins = _get(root, "plugins") if isinstance(root, yaml.MappingNode) else None
-    names: list[str | None] = []
-    if isinstance(plugins, yaml.SequenceNode):
-        names = [_entry_name(e) for e in plugins.value]
-    elif isinstance(plugins, yaml.MappingNode):
-        names = [_scalar(k) for k, _ in plugins.value]
-    return "meshkb" in names
-
-
-def config_without_plugin(config: Path, target: Path) -> tuple[Path, list[str]]:
-    """Write a copy of mkdocs.yml and docs/ that builds without the meshkb plugin.
-
-    The plugin and any meshkb Markdown extension are removed, nav entries to pages that
-    only the plugin generates are dropped, `[[meshkb:...]]` directive lines in the copied
-    pages are blanked, and relative paths are made absolute. Returns what was changed.
-    """
-    root = yaml.compose(config.read_text("utf-8"), Loader=yaml.SafeLoader)
-    assert isinstance(root, yaml.MappingNode)
-    base = config.parent
-    docs_node = _get(root, "docs_dir")
-    docs_src = base / ((_scalar(docs_node) if docs_node else None) or "docs")
-    docs = target / "docs"
-    shutil.copytree(docs_src, docs)
-    changes = ["plugin meshkb removed"]
-    blanked = 0
-    for page in docs.rglob("*.md"):
-        text = page.read_text("utf-8")
-        new, count = DIRECTIVE_LINE.subn("", text)
-        if count:
-            page.write_text(new, "utf-8")
-            blanked += count
-    changes.append(f"{blanked} [[meshkb:...]] line(s) blanked")
-    _drop_meshkb(_get(root, "plugins"))
-    _drop_meshkb(_get(root, "markdown_extensions"))
-    _set(root, "docs_dir", str(docs))
-    theme = _get(root, "theme")
-    if isinstance(theme, yaml.MappingNode):
-        custom_node = _get(theme, "custom_dir")
-        custom = _scalar(custom_node) if custom_node else None
-        if custom:
-            _set(theme, "custom_dir", str(base / custom))
-    hooks = _get(root, "hooks")
-    if isinstance(hooks, yaml.SequenceNode):
-        for i, hook in enumerate(hooks.value):
-            if _scalar(hook):
-                hooks.value[i] = yaml.ScalarNode("tag:yaml.org,2002:str", str(base / hook.value))
-    nav = _get(root, "nav")
-    if nav is not None:
-        before = yaml.serialize(nav)
-        _prune_nav(nav, docs)
-        if yaml.serialize(nav) != before:
-            changes.append("nav entries to generated pages dropped")
-    out = target / "mkdocs-without-meshkb.yml"
-    out.write_text(yaml.serialize(root), "utf-8")
-    return out, changes
-
-
 def tree_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+SITE_BASELINES = {
+    "site_build_without": "without meshkb (same site, plugin output as files)",
+    "site_build_bare": "without meshkb or its pages (bare)",
+}
+"""The two baselines: the same site without the plugin (the goal), and the bare site."""
+SITE_RATIOS = {"site_build_without": "site_build_ratio", "site_build_bare": "site_build_bare_ratio"}
+
+
+def site_differences(a: Path, b: Path) -> dict[str, int]:
+    """How far two built sites differ: files only in one, and files whose bytes differ."""
+    files_a = {p.relative_to(a) for p in a.rglob("*") if p.is_file()}
+    files_b = {p.relative_to(b) for p in b.rglob("*") if p.is_file()}
+    both = files_a & files_b
+    return {
+        "files": len(both),
+        "only_with": len(files_a - files_b),
+        "only_without": len(files_b - files_a),
+        "different_bytes": sum(1 for p in both if (a / p).read_bytes() != (b / p).read_bytes()),
+    }
 
 
 def bench_site(bench: Bench) -> None:
@@ -639,7 +548,7 @@ def bench_site(bench: Bench) -> None:
     work.mkdir()
     counter = iter(range(10_000))
     last: dict[str, Path] = {}
-    cpu: dict[str, list[float]] = {"with": [], "without": []}
+    cpu: dict[str, list[float]] = {"with": [], "without": [], "bare": []}
 
     def build(name: str, cfg: Path) -> Callable[[], float]:
         def run() -> float:
@@ -668,28 +577,49 @@ def bench_site(bench: Bench) -> None:
         samples = [with_plugin() for _ in range(plan.site_warmup + plan.site_pairs)]
         samples = samples[plan.site_warmup :]
         bench.add("site_build_with_s", "site build, mkdocs.yml as is", median(samples), "s")
-        bench.add("site_build_without_s", "site build without meshkb", NA, "s", note=why)
-        bench.add("site_build_ratio", "site build with / without meshkb", NA, "x", note=why)
+        for key, label in SITE_BASELINES.items():
+            bench.add(f"{key}_s", f"site build {label}", NA, "s", note=why)
+            bench.add(SITE_RATIOS[key], f"site build with meshkb / {label}", NA, "x", note=why)
     else:
-        cfg, changes = config_without_plugin(config, bench.workdir / "without")
-        without = build("without", cfg)
-        a, b = interleaved(with_plugin, without, plan.site_pairs, plan.site_warmup)
-        cpu_note = cpu_ratio(bench, "site_build", cpu["with"], cpu["without"], plan.site_warmup)
-        note = "both --no-strict; without: " + ", ".join(changes) + "; " + cpu_note
-        bench.add("site_build_with_s", "site build with meshkb", median(a), "s", samples=a)
-        bench.add("site_build_without_s", "site build without meshkb", median(b), "s", samples=b)
-        ratios = [x / y for x, y in zip(a, b, strict=True)]
-        bench.add(
-            "site_build_ratio",
-            "site build with / without meshkb",
-            median(a) / median(b),
-            "x",
-            goal="≤ 1.05",
-            check=at_most(1.05),
-            note=note + f"; median of pair ratios {median(ratios):.3f}",
-            samples=ratios,
+        static_cfg, static_changes, reference = config_static_site(
+            config, bench.workdir / "static", timeout=SUBPROCESS_TIMEOUT
         )
+        bare_cfg, bare_changes = config_without_plugin(config, bench.workdir / "bare")
+        times = interleaved_all(
+            [with_plugin, build("without", static_cfg), build("bare", bare_cfg)],
+            plan.site_pairs,
+            plan.site_warmup,
+        )
+        bench.add(
+            "site_build_with_s", "site build with meshkb", median(times[0]), "s", samples=times[0]
+        )
+        changes = {"site_build_without": static_changes, "site_build_bare": bare_changes}
+        for (key, label), samples in zip(SITE_BASELINES.items(), times[1:], strict=True):
+            name = key.removeprefix("site_build_")
+            cpu_note = cpu_ratio(bench, key, cpu["with"], cpu[name], plan.site_warmup)
+            ratios = [x / y for x, y in zip(times[0], samples, strict=True)]
+            note = (
+                "all --no-strict; "
+                + ", ".join(changes[key])
+                + "; "
+                + cpu_note
+                + f"; median of round ratios {median(ratios):.3f}"
+            )
+            goal = key == "site_build_without"
+            bench.add(f"{key}_s", f"site build {label}", median(samples), "s", samples=samples)
+            bench.add(
+                SITE_RATIOS[key],
+                f"site build with meshkb / {label}",
+                median(times[0]) / median(samples),
+                "x",
+                goal="≤ 1.05" if goal else "",
+                check=at_most(1.05) if goal else None,
+                note=note,
+                samples=ratios,
+            )
         bench.details["site_without_bytes"] = tree_bytes(last["without"])
+        bench.details["site_bare_bytes"] = tree_bytes(last["bare"])
+        bench.details["site_static_differs"] = site_differences(reference, last["without"])
         bench.profiles["site_build_ratio"] = lambda: profile_subprocess(
             [mkdocs, "build", "-q", "--no-strict", "-f", str(config), "-d", str(work / "prof")],
             restrict="plugins/meshkb/",
@@ -1132,7 +1062,7 @@ def fmt(figure: Figure) -> str:
 
 def table(bench: Bench) -> str:
     rows = [("figure", "value", "goal", "verdict")]
-    for key in FIGURE_KEYS:
+    for key in [k for k in FIGURE_KEYS if k in bench.figures]:
         f = bench.figures[key]
         rows.append((f.label, fmt(f), f.goal or "-", f.verdict))
     for name, sizes in bench.details.get("assets", {}).items():
@@ -1143,7 +1073,11 @@ def table(bench: Bench) -> str:
         lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
         if n == 0:
             lines.append("  ".join("-" * width for width in widths))
-    notes = [f"- {bench.figures[k].label}: {bench.figures[k].note}" for k in FIGURE_KEYS]
+    notes = [
+        f"- {bench.figures[k].label}: {bench.figures[k].note}"
+        for k in FIGURE_KEYS
+        if k in bench.figures
+    ]
     return "\n".join(lines) + "\n\nNotes:\n" + "\n".join(n for n in notes if not n.endswith(": "))
 
 
@@ -1170,6 +1104,9 @@ def frozen_heap() -> Iterator[None]:
         gc.unfreeze()
 
 
+STEP_NAMES = ("assets", "cold_start", "report", "scan", "scale", "site")
+
+
 @contextmanager
 def workdir() -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="meshkb-bench-") as tmp:
@@ -1194,7 +1131,17 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="measure peak memory with tracemalloc (5-6x slower) instead of a fresh process's RSS",
     )
+    parser.add_argument(
+        "--only",
+        metavar="STEP[,STEP]",
+        help="run only these steps: "
+        + ", ".join(STEP_NAMES)
+        + " (the JSON then holds only theirs)",
+    )
     args = parser.parse_args(argv)
+    only = set(args.only.split(",")) if args.only else set(STEP_NAMES)
+    if not only <= set(STEP_NAMES):
+        parser.error(f"--only: unknown step(s) {', '.join(sorted(only - set(STEP_NAMES)))}")
     plan = QUICK if args.quick else FULL
     started = time.perf_counter()
     with workdir() as tmp:
@@ -1213,6 +1160,8 @@ def main(argv: list[str] | None = None) -> int:
         step_seconds: dict[str, float] = {}
         for step, keys in steps:
             name = step.__name__.removeprefix("bench_")
+            if name not in only:
+                continue
             print(f"bench: {name} ...", file=sys.stderr)
             step_started = time.perf_counter()
             try:
@@ -1251,7 +1200,11 @@ def main(argv: list[str] | None = None) -> int:
             "memory": bench.memory,
             "step_seconds": step_seconds,
         },
-        "figures": {key: dataclasses.asdict(bench.figures[key]) for key in FIGURE_KEYS},
+        "figures": {
+            key: dataclasses.asdict(bench.figures[key])
+            for key in FIGURE_KEYS
+            if key in bench.figures
+        },
         "details": bench.details,
         "profiles": profiles,
     }

@@ -7,12 +7,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml
+
 from .conftest import ROOT
 
 FIGURES = (
     "site_build_with_s",
     "site_build_without_s",
     "site_build_ratio",
+    "site_build_bare_s",
+    "site_build_bare_ratio",
     "site_size_mb",
     "cold_start_meshkb_s",
     "cold_start_import_yaml_s",
@@ -67,7 +71,56 @@ def test_quick_benchmark_reports_every_figure(tmp_path: Path) -> None:
             figures[key]["note"],
         )
     # The figures that need nothing but the core must always be measured.
-    for key in ("cold_start_ratio", "scale_load_growth", "report_parse_growth"):
+    for key in (
+        "cold_start_ratio",
+        "scale_load_growth",
+        "report_parse_growth",
+        "site_build_ratio",
+        "site_build_bare_ratio",
+    ):
         assert isinstance(figures[key]["value"], float), (key, figures[key]["note"])
     # The table is printed too: bench/results/ is not committed.
     assert "cold start meshkb / import yaml" in result.stdout
+
+
+def test_static_baseline_is_the_same_site(tmp_path: Path) -> None:
+    """The site-build goal's baseline holds what the plugin makes, as plain files.
+
+    Built without the plugin, it has the same files as the real site, no directive is
+    left unexpanded, and the generated pages carry every checklist item.
+    """
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import sitecopy
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    config, changes, reference = sitecopy.config_static_site(ROOT / "mkdocs.yml", tmp_path)
+    assert "plugin meshkb removed" in changes
+    docs = tmp_path / "docs"
+    assert not any(sitecopy.DIRECTIVE_LINE.search(p.read_text("utf-8")) for p in docs.rglob("*.md"))
+    plugins = yaml.safe_load(config.read_text("utf-8"))["plugins"]
+    assert [p if isinstance(p, str) else next(iter(p)) for p in plugins] == ["search", "redirects"]
+    site = tmp_path / "static-site"
+    subprocess.run(
+        [
+            str(Path(sys.executable).parent / "mkdocs"),
+            "build",
+            "-q",
+            "--no-strict",
+            "-f",
+            str(config),
+            "-d",
+            str(site),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    files = {p.relative_to(reference) for p in reference.rglob("*") if p.is_file()}
+    assert files == {p.relative_to(site) for p in site.rglob("*") if p.is_file()}
+    migration = (site / "checklists" / "migration" / "index.html").read_text("utf-8")
+    for number in range(1, 18):
+        assert f'id="MIG-{number:04d}"' in migration
+    assert (site / "go" / "MIG-0003" / "index.html").read_bytes() == (
+        reference / "go" / "MIG-0003" / "index.html"
+    ).read_bytes()
