@@ -60,6 +60,11 @@ def load_all(paths: Iterable[Path]) -> list[Checklist]:
 
     Problems from every file are gathered and raised together.
     """
+    return [checklist for checklist, _ in load_all_located(paths)]
+
+
+def load_all_located(paths: Iterable[Path]) -> list[tuple[Checklist, Located]]:
+    """`load_all`, keeping each checklist's parsed data and where each value came from."""
     loaded: list[tuple[Checklist, Located]] = []
     problems: list[Problem] = []
     for path in paths:
@@ -77,7 +82,15 @@ def load_all(paths: Iterable[Path]) -> list[Checklist]:
     problems.extend(_rules_across(loaded))
     if problems:
         raise MeshkbError(problems)
-    return [checklist for checklist, _ in loaded]
+    return loaded
+
+
+def checklist_from_data(data: Mapping[str, Any], file: str) -> Checklist:
+    """The checklist of data that `load_all_located` accepted before (the site cache).
+
+    Nothing is checked again: only data that passed every check may come here.
+    """
+    return _build(data, file)
 
 
 def find_directory(explicit: str | None = None) -> Path:

@@ -26,8 +26,9 @@ from markdown.preprocessors import Preprocessor
 
 from . import crossref, render
 from .errors import MeshkbError, Problem
-from .load import checklist_files, find_checklist, load_all, load_checklist
+from .load import checklist_files, find_checklist, load_all_located, load_checklist
 from .model import Checklist
+from .sitecache import SiteCache
 
 Directive = Callable[[str], str]
 """A directive renderer: the text after the name -> an HTML block."""
@@ -67,15 +68,27 @@ class DirectiveState:
     """IDs of the checklists embedded."""
 
 
-def load_checklists(directory: Path) -> tuple[dict[str, Checklist], list[Problem]]:
-    """Every checklist in `directory` with the cross-file rules, keeping the good ones on error."""
+def load_checklists(
+    directory: Path, cache: SiteCache | None = None
+) -> tuple[dict[str, Checklist], list[Problem]]:
+    """Every checklist in `directory` with the cross-file rules, keeping the good ones on error.
+
+    With a cache, a set of files that loaded without a problem before is taken from it.
+    """
     if not directory.is_dir():
         return {}, [Problem(str(directory), "checklists folder not found")]
     paths = checklist_files(directory)
+    cached = cache.checklists(paths) if cache is not None else None
+    if cached is not None:
+        return cached, []
     try:
-        return {c.id: c for c in load_all(paths)}, []
+        loaded = load_all_located(paths)
     except MeshkbError as exc:
         problems = list(exc.problems)
+    else:
+        if cache is not None:
+            cache.keep_checklists(paths, loaded)
+        return {c.id: c for c, _ in loaded}, []
     good: dict[str, Checklist] = {}
     for path in paths:
         try:
@@ -127,6 +140,8 @@ class MeshkbExtension(Extension):  # type: ignore[misc] # Python-Markdown ships 
         """Directive name -> renderer of Markdown that is spliced into the page."""
         self.catalogue: Callable[[], Iterable[Checklist]] = self._all_from_dir
         """Every checklist, for directives that look across them."""
+        self.cache = SiteCache(None)
+        """Rendered pages kept between builds (the plugin supplies one; none by default)."""
 
     def extendMarkdown(self, md: Markdown) -> None:  # Python-Markdown's API name
         md.registerExtension(self)
@@ -163,7 +178,7 @@ class MeshkbExtension(Extension):  # type: ignore[misc] # Python-Markdown ships 
             raise MeshkbError(f"checklist directive needs one checklist ID, got {name!r}")
         checklist = self.lookup(name)
         self.state.checklists.append(checklist.id)
-        return render.render_checklist(
+        return self.cache.render_checklist(
             checklist,
             resolve=self.context.resolve,
             page_title=self.context.page_title,

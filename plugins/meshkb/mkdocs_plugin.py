@@ -27,6 +27,7 @@ from . import render
 from .errors import MeshkbError, Problem
 from .markdown_ext import MeshkbExtension, PageContext, item_owners, load_checklists
 from .model import Checklist
+from .sitecache import SiteCache
 
 log = get_plugin_logger(__name__)
 
@@ -40,6 +41,10 @@ NAV_SECTION = "Checklists"
 class MeshkbConfig(base.Config):  # type: ignore[no-untyped-call] # mkdocs' __init_subclass__ is untyped
     checklists_dir = c.Type(str, default="checklists")
     """Folder of checklist YAML files, relative to mkdocs.yml."""
+    cache = c.Type(bool, default=True)
+    """Keep loaded and rendered checklists between builds (see meshkb.sitecache)."""
+    cache_dir = c.Type(str, default=".cache/meshkb")
+    """Where, relative to mkdocs.yml; a folder of JSON files, safe to delete."""
 
 
 class MeshkbPlugin(BasePlugin[MeshkbConfig]):  # type: ignore[no-untyped-call] # as above
@@ -63,13 +68,16 @@ class MeshkbPlugin(BasePlugin[MeshkbConfig]):  # type: ignore[no-untyped-call] #
                 target.append(f"{ASSET_DIR}/{asset.name}")
         return config
 
-    def _directory(self, config: MkDocsConfig) -> Path:
+    def _directory(self, config: MkDocsConfig, option: str) -> Path:
         root = Path(config.config_file_path or ".").parent
-        return root / self.config.checklists_dir
+        return root / str(self.config[option])
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
-        directory = self._directory(config)
-        self.checklists, problems = load_checklists(directory)
+        cache = SiteCache(self._directory(config, "cache_dir") if self.config.cache else None)
+        self.extension.cache = cache
+        self.checklists, problems = load_checklists(
+            self._directory(config, "checklists_dir"), cache
+        )
         self.broken = {}
         for problem in problems:
             _warn(problem)
@@ -175,8 +183,11 @@ class MeshkbPlugin(BasePlugin[MeshkbConfig]):  # type: ignore[no-untyped-call] #
                     html += f'\n<script src="{src}"></script>\n'
         return html
 
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        self.extension.cache.prune()
+
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
-        directory = self._directory(config)
+        directory = self._directory(config, "checklists_dir")
         if directory.is_dir():
             server.watch(str(directory))
         return server

@@ -13,14 +13,14 @@ import posixpath
 import re
 from collections.abc import Callable, Iterable
 from html import escape
-from typing import Any
-
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+from typing import TYPE_CHECKING, Any
 
 from .model import DATAPLANES, MESHES, SEVERITIES, STATES, Checklist, Item, Ref, Report
 from .report import FILL_IN_HELP
 from .score import score
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 LinkResolver = Callable[[str], str]
 """Maps a docs-relative target (`migrate.md#bypass-runbook`) to an href for the page."""
@@ -108,6 +108,9 @@ class _Markdown:
     """CommonMark with raw HTML and images off; relative links go through `resolve`."""
 
     def __init__(self, resolve: LinkResolver) -> None:
+        # Imported here: a site build whose pages all come from the cache never needs it.
+        from markdown_it import MarkdownIt
+
         self._md = MarkdownIt("commonmark", {"html": False}).disable("image")
         self._resolve = resolve
 

@@ -1,0 +1,228 @@
+"""Loaded and rendered checklists kept between site builds, keyed by what they depend on.
+
+A site build spends most of the plugin's time parsing and validating the checklist YAML
+and rendering its Markdown. Both are pure functions of the checklist files and of
+meshkb itself, so the result of one build can serve the next one, as Material's own
+plugins do with `.cache/`. Each entry is one JSON file named by the SHA-256 of its
+inputs:
+
+- the cache format, and meshkb's own files and markdown-it-py's (name, size, mtime), so
+  an upgrade or an edit to the code never reuses an old entry;
+- for loaded checklists: every checklist file's path and bytes, so any edit, a new file
+  or a removed one is a miss; only sets that loaded without a problem are kept, so
+  problems are always reported by a real load;
+- for a rendered page: the loaded set's key, the checklist and the heading level, plus
+  every link and page title the render looked up. Those are looked up again on reuse,
+  and a different answer (a page moved or renamed) renders afresh.
+
+A damaged, unreadable or unwritable entry is a miss: the cache never fails a build.
+Entries that a build did not use are removed by `prune`.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.util
+import json
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from . import render
+from .load import checklist_from_data
+from .model import Checklist
+from .yamlload import Located
+
+FORMAT = "meshkb-site-cache/1"
+"""Bump when the layout of an entry changes."""
+_PACKAGE = Path(__file__).parent
+_SOURCE_SUFFIXES = (".py", ".json", ".yaml", ".js", ".css")
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """What the cached output depends on besides its inputs: meshkb's and markdown-it's files."""
+    digest = hashlib.sha256(FORMAT.encode())
+    roots = [_PACKAGE]
+    spec = importlib.util.find_spec("markdown_it")  # found, not imported
+    if spec is not None and spec.origin:
+        roots.append(Path(spec.origin).parent)
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if path.suffix in _SOURCE_SUFFIXES and "__pycache__" not in path.parts:
+                stat = path.stat()
+                digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+class SiteCache:
+    """Entries in one folder; a `None` folder caches nothing."""
+
+    def __init__(self, directory: Path | None) -> None:
+        self.directory = directory
+        self.used: set[str] = set()
+        """Names of the entries read or written since this cache was made."""
+        self.checklists_key: str | None = None
+        """Key of the checklists loaded through this cache, for the render keys."""
+
+    # ---- entries -------------------------------------------------------------------
+
+    def _name(self, kind: str, *parts: str) -> str:
+        digest = hashlib.sha256(code_fingerprint().encode())
+        for part in parts:
+            digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
+        return f"{kind}-{digest.hexdigest()}.json"
+
+    def get(self, name: str) -> Any:
+        """The value stored under `name`, or None (also when missing or damaged)."""
+        if self.directory is None:
+            return None
+        try:
+            entry = json.loads((self.directory / name).read_text("utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(entry, dict) or entry.get("format") != FORMAT:
+            return None
+        self.used.add(name)
+        return entry.get("value")
+
+    def put(self, name: str, value: Any) -> None:
+        """Store `value` (plain JSON data) under `name`; a failure is ignored."""
+        if self.directory is None:
+            return
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".entry-", suffix=".tmp", dir=self.directory)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    json.dump({"format": FORMAT, "value": value}, handle)
+                os.replace(tmp, self.directory / name)  # readers see all of it or none
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except (OSError, TypeError, ValueError):
+            return
+        self.used.add(name)
+
+    def prune(self) -> int:
+        """Remove the entries this build did not use; returns how many."""
+        if self.directory is None or not self.used or not self.directory.is_dir():
+            return 0
+        removed = 0
+        for path in self.directory.glob("*.json"):
+            if path.name not in self.used:
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
+    # ---- loaded checklists ---------------------------------------------------------
+
+    def _checklists_name(self, paths: Sequence[Path]) -> str | None:
+        parts = []
+        try:
+            for path in paths:
+                parts += [str(path), path.read_bytes().decode("latin-1")]
+        except OSError:
+            return None
+        return self._name("checklists", *parts)
+
+    def checklists(self, paths: Sequence[Path]) -> dict[str, Checklist] | None:
+        """The checklists these files loaded to last time, or None."""
+        name = self._checklists_name(paths)
+        if name is None:
+            return None
+        value = self.get(name)
+        if not isinstance(value, list):
+            return None
+        try:
+            loaded = [checklist_from_data(data, file) for file, data in value]
+        except (KeyError, TypeError, ValueError):
+            return None
+        self.checklists_key = name
+        return {checklist.id: checklist for checklist in loaded}
+
+    def keep_checklists(
+        self, paths: Sequence[Path], loaded: Sequence[tuple[Checklist, Located]]
+    ) -> None:
+        """Remember a set that loaded without a problem."""
+        name = self._checklists_name(paths)
+        if name is None:
+            return
+        value = [[checklist.source, located.data] for checklist, located in loaded]
+        try:
+            if json.loads(json.dumps(value)) != value:
+                return  # not plain JSON data (cannot happen for a valid checklist)
+        except (TypeError, ValueError):
+            return
+        self.put(name, value)
+        self.checklists_key = name
+
+    # ---- rendered pages ------------------------------------------------------------
+
+    def render_checklist(
+        self,
+        checklist: Checklist,
+        *,
+        resolve: render.LinkResolver | None,
+        page_title: render.TitleLookup | None,
+        heading_level: int,
+        owners: dict[str, str] | None,
+    ) -> str:
+        """`render.render_checklist`, reused when the checklists and every lookup agree."""
+        if self.checklists_key is None or resolve is None or page_title is None:
+            return render.render_checklist(
+                checklist,
+                resolve=resolve,
+                page_title=page_title,
+                heading_level=heading_level,
+                owners=owners,
+            )
+        name = self._name("page", self.checklists_key, checklist.id, str(heading_level))
+        # Each link and title is looked up once per page, whether the entry is reused or not.
+        resolve_once = _once(resolve, {})
+        title_once = _once(page_title, {})
+        entry = self.get(name)
+        if _still_valid(entry, resolve_once, title_once):
+            return str(entry["html"])
+        links: dict[str, str] = {}
+        titles: dict[str, str | None] = {}
+        html = render.render_checklist(
+            checklist,
+            resolve=_once(resolve_once, links),
+            page_title=_once(title_once, titles),
+            heading_level=heading_level,
+            owners=owners,
+        )
+        self.put(name, {"html": html, "links": links, "titles": titles})
+        return html
+
+
+def _once(lookup: Callable[[str], Any], answers: dict[str, Any]) -> Callable[[str], Any]:
+    """`lookup`, remembering each answer in `answers` and asking once per key."""
+
+    def ask(key: str) -> Any:
+        if key not in answers:
+            answers[key] = lookup(key)
+        return answers[key]
+
+    return ask
+
+
+def _still_valid(entry: Any, resolve: render.LinkResolver, page_title: render.TitleLookup) -> bool:
+    """Whether a page entry is whole and every lookup it made still gives the same answer.
+
+    Reusing an entry runs all its lookups, so their side effects (the plugin notes each
+    link for MkDocs' anchor validation, and warns about a missing page) happen as in a
+    render.
+    """
+    if not isinstance(entry, dict) or not isinstance(entry.get("html"), str):
+        return False
+    links, titles = entry.get("links"), entry.get("titles")
+    if not isinstance(links, dict) or not isinstance(titles, dict):
+        return False
+    return all(resolve(target) == href for target, href in links.items()) and all(
+        page_title(path) == title for path, title in titles.items()
+    )
