@@ -2,9 +2,9 @@
 
 - `config_without_plugin` is the *bare* site: the plugin removed, its directive lines
   blanked and the pages only it generates gone. It is smaller than the site users get.
-- `config_static_site` is the *same* site without the plugin: every page the plugin
-  generates and every directive it expands is written out as plain source, taken from a
-  real build with the plugin (`record`, run in a child process). Building it does the same
+- `config_replay_site` is the *same* site without the plugin: everything the plugin
+  adds, recorded from a real build with it (`record`, run in a child process), is pasted
+  back by a hook that only looks things up (`replay_hook.py`). Building it does the same
   Markdown, theme and search work as the real site, minus the plugin's own work. That is
   what "the plugin adds at most 5% to a full build" compares against.
 
@@ -18,7 +18,6 @@ import re
 import shutil
 import subprocess
 import sys
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -153,17 +152,19 @@ def config_without_plugin(
     return out, changes
 
 
-def config_static_site(
+def config_replay_site(
     config: Path, target: Path, timeout: float = 180
 ) -> tuple[Path, list[str], Path]:
-    """Write a copy of mkdocs.yml and docs/ holding the plugin's output as plain files.
+    """Write a copy of mkdocs.yml and docs/ that builds the same site without the plugin.
 
-    Builds the site once with the plugin (in a child process, recording what the plugin
-    adds), then writes the copy: each directive line replaced by its recorded expansion
-    (HTML as a raw HTML block, Markdown as is), the generated pages, `/go/` pages and
-    assets as files in docs/, the assets listed in `extra_css`/`extra_javascript`, and
-    what the plugin appended to a page's HTML appended to its Markdown. Returns the config,
-    what was changed, and the site built with the plugin (to compare against).
+    Builds the site once with the plugin (in a child process, recording everything the
+    plugin adds), then writes a copy of the config without the plugin and with the hook
+    `replay_hook.py`, which pastes the recorded output back in where the plugin put it:
+    directive output into Markdown's stash (as the plugin does, so no HTML is parsed),
+    generated pages and files, appended HTML, tables of contents and anchors. The hook
+    does nothing but look things up, so a build of the copy costs what the site costs
+    without the plugin's own work. Returns the config, what was changed, and the site
+    built with the plugin (to compare against).
     """
     recorded_json = target / "recorded.json"
     reference = target / "reference-site"
@@ -174,39 +175,24 @@ def config_static_site(
         timeout=timeout,
     )
     recorded = json.loads(recorded_json.read_text("utf-8"))
-    out, changes = config_without_plugin(config, target, blank=False)
-    docs = target / "docs"
-    for path, text in recorded["files"].items():
-        dest = docs / path
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_text(text, "utf-8")
-    by_page: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for expansion in recorded["expansions"]:
-        by_page[expansion["page"]].append(expansion)
-    for page, expansions in by_page.items():
-        source = docs / page
-        lines = source.read_text("utf-8").split("\n")
-        for expansion in sorted(expansions, key=lambda e: -e["line"]):
-            index = expansion["line"] - 1
-            if not DIRECTIVE_LINE.match(lines[index]):
-                raise RuntimeError(f"{page}:{index + 1}: recorded directive not found")
-            lines[index : index + 1] = ["", expansion["text"], ""]
-        text = "\n".join(lines)
-        if page in recorded["appended"]:
-            text += "\n\n" + recorded["appended"][page] + "\n"
-        source.write_text(text, "utf-8")
+    out, _ = config_without_plugin(config, target, blank=False)
     root = yaml.compose(out.read_text("utf-8"), Loader=yaml.SafeLoader)
     assert isinstance(root, yaml.MappingNode)
     for key in ("extra_css", "extra_javascript"):
         entries = [yaml.ScalarNode(_STR, value) for value in recorded[key]]
         _set_node(root, key, yaml.SequenceNode(_SEQ, entries))
+    hooks = _get(root, "hooks")
+    hook = yaml.ScalarNode(_STR, str(Path(__file__).with_name("replay_hook.py")))
+    if isinstance(hooks, yaml.SequenceNode):
+        hooks.value.append(hook)
+    else:
+        _set_node(root, "hooks", yaml.SequenceNode(_SEQ, [hook]))
     out.write_text(yaml.serialize(root), "utf-8")
     pages = sum(1 for p in recorded["files"] if p.endswith(".md"))
     changes = [
         "plugin meshkb removed",
-        f"{len(recorded['expansions'])} directive(s) written out",
-        f"{pages} generated page(s) and {len(recorded['files']) - pages} other file(s) "
-        "written to docs/",
+        f"its output replayed by a hook: {len(recorded['expansions'])} directive(s), "
+        f"{pages} generated page(s), {len(recorded['files']) - pages} other file(s)",
     ]
     return out, changes, reference
 
@@ -220,13 +206,22 @@ def record(config: Path, site_dir: Path) -> dict[str, Any]:
     expansions: list[dict[str, Any]] = []
     appended: dict[str, str] = {}
     files: dict[str, str] = {}
+    tocs: dict[str, list[list[Any]]] = {}
+    anchors: dict[str, list[str]] = {}
     expand = markdown_ext.MeshkbExtension.expand
     on_files = mkdocs_plugin.MeshkbPlugin.on_files
     on_page_content = mkdocs_plugin.MeshkbPlugin.on_page_content
 
     def recording_expand(self: Any, name: str, args: str, line: int) -> str:
         text = expand(self, name, args, line)
-        expansions.append({"page": self.context.source, "line": line, "text": text})
+        expansions.append(
+            {
+                "page": self.context.source,
+                "line": line,
+                "markdown": name in self.markdown_directives,
+                "text": text,
+            }
+        )
         return text
 
     def recording_files(self: Any, found: Any, *, config: Any) -> Any:
@@ -237,7 +232,12 @@ def record(config: Path, site_dir: Path) -> dict[str, Any]:
         return result
 
     def recording_content(self: Any, html: str, *, page: Any, config: Any, files: Any) -> str:
+        toc = page.toc
+        if self.extension.state.anchors:
+            anchors[page.file.src_uri] = sorted(self.extension.state.anchors)
         result = on_page_content(self, html, page=page, config=config, files=files)
+        if page.toc is not toc:
+            tocs[page.file.src_uri] = [[e.title, e.id, e.level] for e in page.toc]
         if result != html:
             if not result.startswith(html):
                 raise RuntimeError(f"{page.file.src_uri}: the plugin rewrote the page's HTML")
@@ -253,6 +253,8 @@ def record(config: Path, site_dir: Path) -> dict[str, Any]:
         "expansions": expansions,
         "appended": appended,
         "files": files,
+        "toc": tocs,
+        "anchors": anchors,
         "extra_css": [str(value) for value in cfg.extra_css],
         "extra_javascript": [str(value) for value in cfg.extra_javascript],
     }
