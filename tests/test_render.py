@@ -334,6 +334,29 @@ def test_plain_paragraphs_equal_markdown_it_or_step_aside(text: str) -> None:
         assert fast == _MARKDOWN_IT.render(text), repr(text)
 
 
+# Text shaped like checklist prose: paragraphs, "- " items, two-space continuations and
+# code spans, made of words that may hold any syntax character.
+_WORD = st.text(alphabet="ab.,:;'\"!?|()/%-+=#>)01`*_[]<>&~\\ \u00a0", min_size=1, max_size=6)
+_CODE = st.builds(lambda word: f"`{word}`", _WORD)
+_LINE = st.builds(
+    lambda prefix, words: prefix + " ".join(words),
+    st.sampled_from(["", "", "- ", "  ", "   ", "1. ", "`", "- `"]),
+    st.lists(st.one_of(_WORD, _CODE), min_size=1, max_size=5),
+)
+_PROSE = st.builds(
+    lambda blocks: "\n\n".join("\n".join(lines) for lines in blocks),
+    st.lists(st.lists(_LINE, min_size=1, max_size=4), min_size=1, max_size=3),
+)
+
+
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_PROSE)
+def test_prose_shaped_text_equals_markdown_it_or_steps_aside(text: str) -> None:
+    fast = plain_paragraphs(text)
+    if fast is not None:
+        assert fast == _MARKDOWN_IT.render(text), repr(text)
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -341,16 +364,20 @@ def test_plain_paragraphs_equal_markdown_it_or_step_aside(text: str) -> None:
         "Two lines\nof prose.",
         'Say "yes" or no.\n\nA second paragraph.\n',
         "Numbers like 15 services, 0.20 vCPU (Istio 1.24) and 2:1 | fine.",
+        "Run `kubectl get svc -A` and `a && b <c>` first.",
+        "Steps:\n\n- one `x`\n- two\n  continued\n\nAfter the list.",
+        "- a list",
     ],
 )
 def test_plain_paragraphs_take_prose(text: str) -> None:
-    assert plain_paragraphs(text) == _MARKDOWN_IT.render(text)
+    fast = plain_paragraphs(text)
+    assert fast is not None and fast == _MARKDOWN_IT.render(text)
 
 
 @pytest.mark.parametrize(
     "text",
     [
-        "- a list",
+        "Before\n- a list right after a line",
         "1. a list",
         "2) a list",
         "# heading",
@@ -359,8 +386,15 @@ def test_plain_paragraphs_take_prose(text: str) -> None:
         "    code",
         "a  \nhard break",
         " leading space",
-        "`code`",
         "*em*",
+        "``double``",
+        "` spaced `",
+        "a `span\nacross` lines",
+        "an ` unmatched backtick",
+        "- a\n\n- b",
+        "- a\n  - nested",
+        "- a\nlazy continuation",
+        "-  two spaces",
         "[link](x.md)",
         "a &amp; b",
         "<https://example.com>",
@@ -379,3 +413,12 @@ def test_shipped_checklists_render_the_same_without_the_fast_path(
     fast = [render_checklist(c) for c in checklists]
     monkeypatch.setattr(render, "plain_paragraphs", lambda text: None)
     assert [render_checklist(c) for c in checklists] == fast
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=" ab`<&\"\n\\", max_size=6))
+def test_code_spans_equal_markdown_it_or_step_aside(code: str) -> None:
+    text = f"x `{code}` y"
+    fast = plain_paragraphs(text)
+    if fast is not None:
+        assert fast == _MARKDOWN_IT.render(text), repr(text)

@@ -79,28 +79,88 @@ def _is_relative(href: str) -> bool:
     return bool(href) and not _SCHEME.match(href) and not href.startswith(("/", "#", "\\"))
 
 
-_INLINE_SYNTAX = re.compile(r"[\\`*_\[\]<>&~\t\r]")
+_INLINE_SYNTAX = re.compile(r"[\\*_\[\]<>&~]")
 _BLOCK_START = re.compile(r"[-+=#]|\d+[.)]")
+_HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 
 
 def plain_paragraphs(text: str) -> str | None:
-    """The HTML markdown-it gives for text that is only paragraphs of plain words, else None.
+    """The HTML markdown-it gives for simple prose, or None to leave the text to it.
 
-    About half the Markdown fields of a checklist are such prose; skipping the parser for
-    them halves the render time. None (parse it) for anything that might be syntax: a
-    character that starts inline markup, entities or autolinks, a line that could start a
-    block (list, heading, setext underline, indented code), or whitespace at either end of
-    a line, which CommonMark strips or turns into a hard break. A property test holds the
-    result equal to markdown-it's wherever it is not None.
+    Most Markdown fields of a checklist are paragraphs and tight bullet lists ("- ",
+    continued by lines indented two spaces) of plain words with `code` spans; rendering
+    those here skips the parser for nine in ten of them. Anything that might be other
+    syntax is left to markdown-it: a character that starts emphasis, a link, an entity or
+    an autolink outside a code span, a line that could start another block (ordered
+    list, heading, setext underline, nested list, indented code), whitespace at either
+    end of a line, tabs, and two lists separated by a blank line (one loose list). A
+    property test holds the result equal to markdown-it's wherever it is not None.
     """
-    if _INLINE_SYNTAX.search(text):
+    if "\t" in text or "\r" in text:
         return None
-    html = []
-    for paragraph in text.strip("\n").split("\n\n"):
-        for line in paragraph.split("\n"):
-            if not line or line[0].isspace() or line[-1].isspace() or _BLOCK_START.match(line):
+    html: list[str] = []
+    after_list = False
+    for block in text.strip("\n").split("\n\n"):
+        lines = block.split("\n")
+        if lines[0].startswith("- "):
+            if after_list:
                 return None
-        html.append("<p>" + paragraph.replace('"', "&quot;") + "</p>\n")
+            rendered = _tight_list(lines)
+            after_list = True
+        else:
+            rendered = _paragraph(lines)
+            after_list = False
+        if rendered is None:
+            return None
+        html.append(rendered)
+    return "".join(html)
+
+
+def _plain_line(line: str) -> bool:
+    return bool(line) and not line[0].isspace() and not line[-1].isspace()
+
+
+def _paragraph(lines: list[str]) -> str | None:
+    if not all(_plain_line(line) and not _BLOCK_START.match(line) for line in lines):
+        return None
+    inline = _inline("\n".join(lines))
+    return None if inline is None else f"<p>{inline}</p>\n"
+
+
+def _tight_list(lines: list[str]) -> str | None:
+    items: list[list[str]] = []
+    for line in lines:
+        if line.startswith("- "):
+            items.append([])
+        elif not line.startswith("  "):
+            return None
+        content = line[2:]
+        if not _plain_line(content) or _BLOCK_START.match(content):
+            return None
+        items[-1].append(content)
+    rendered = [_inline("\n".join(item)) for item in items]
+    if any(item is None for item in rendered):
+        return None
+    return "<ul>\n" + "".join(f"<li>{item}</li>\n" for item in rendered) + "</ul>\n"
+
+
+def _inline(text: str) -> str | None:
+    """Words and single-backtick code spans on one line each; None for anything else."""
+    if "``" in text:
+        return None  # a run of backticks opens or closes only a run of the same length
+    parts = text.split("`")
+    if len(parts) % 2 == 0:
+        return None  # an unmatched backtick
+    html = []
+    for index, part in enumerate(parts):
+        if index % 2 == 0:
+            if _INLINE_SYNTAX.search(part):
+                return None
+            html.append(part.replace('"', "&quot;"))
+        elif "\n" in part or part[0] == " " or part[-1] == " ":
+            return None  # a span across lines, or spaces CommonMark would strip
+        else:
+            html.append(f"<code>{part.translate(_HTML_ESCAPES)}</code>")
     return "".join(html)
 
 
