@@ -61,8 +61,11 @@ def _is_type(value: Any, name: str) -> bool:
     return isinstance(value, _TYPES[name])
 
 
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+
+
 def _child(path: str, key: str) -> str:
-    return f"{path}.{key}" if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", key) else f"{path}[{key!r}]"
+    return f"{path}.{key}" if _PLAIN_KEY.fullmatch(key) else f"{path}[{key!r}]"
 
 
 def _check(
@@ -184,6 +187,30 @@ def _branch_errors(
     return found
 
 
+class _Invalid(Exception):
+    """Raised by `_FirstError` at the first violation."""
+
+
+class _FirstError(list[tuple[str, str]]):
+    """A findings list that stops the check at the first violation."""
+
+    def append(self, item: tuple[str, str]) -> None:
+        raise _Invalid
+
+    def extend(self, items: Any) -> None:
+        if items:
+            raise _Invalid
+
+
+def _passes(value: Any, branch: dict[str, Any], root: dict[str, Any], path: str) -> bool:
+    """Whether `value` satisfies `branch`, stopping at the first violation."""
+    try:
+        _check(value, branch, root, path, _FirstError())
+    except _Invalid:
+        return False
+    return True
+
+
 def _one_of(
     value: Any,
     branches: list[dict[str, Any]],
@@ -193,13 +220,10 @@ def _one_of(
     *,
     exclusive: bool = True,
 ) -> None:
-    # A branch that requires a key the mapping lacks cannot match: try the others first,
-    # and check the impossible ones only when their errors are needed for the message.
-    possible = [b for b in branches if _may_match(value, b, root)]
-    results = [_branch_errors(value, b, root, path) for b in possible]
-    if not any(not r for r in results) and len(possible) < len(branches):
-        results = [_branch_errors(value, b, root, path) for b in branches]
-    passing = [r for r in results if not r]
+    # A branch that requires a key the mapping lacks cannot match, so only the others are
+    # tried, each up to its first violation. All errors of every branch are collected only
+    # when none matches, to pick the message.
+    passing = [b for b in branches if _may_match(value, b, root) and _passes(value, b, root, path)]
     if len(passing) == 1:
         return
     if len(passing) > 1 and exclusive:
@@ -207,6 +231,7 @@ def _one_of(
         return
     if passing:
         return
+    results = [_branch_errors(value, b, root, path) for b in branches]
 
     # Report the branch the author most likely meant: the one whose discriminating
     # fields are present (fewest "missing"/"unknown field" complaints), then fewest errors.
