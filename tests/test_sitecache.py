@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -126,17 +127,21 @@ def test_no_folder_caches_nothing(tmp_path: Path) -> None:
     assert cache.used == set() and cache.prune() == 0
 
 
-def test_prune_removes_what_this_build_did_not_use(tmp_path: Path) -> None:
+def test_prune_keeps_recent_entries_and_never_the_current_builds(tmp_path: Path) -> None:
     folder = _copy_checklists(tmp_path / "checklists")
     _render(SiteCache(tmp_path / "cache"), folder)
-    (folder / "traps.yaml").write_text(
-        (folder / "traps.yaml").read_text("utf-8") + "\n# edited\n", "utf-8"
-    )
+    old = _entries(tmp_path / "cache")
+    for path in old:
+        os.utime(path, (1_000_000_000, 1_000_000_000))  # long unused
+    traps = folder / "traps.yaml"
+    traps.write_text(traps.read_text("utf-8") + "\n# edited\n", "utf-8")
     cache = SiteCache(tmp_path / "cache")
     _render(cache, folder)
     assert len(_entries(tmp_path / "cache")) == 4  # two old, two new
-    assert cache.prune() == 2
+    assert cache.prune() == 0  # within KEEP: another configuration may still want them
+    assert cache.prune(keep=1) == 2  # the two old ones; this build's two stay
     assert {p.name for p in _entries(tmp_path / "cache")} == cache.used
+    assert not any(path.exists() for path in old)
 
 
 def test_the_cache_key_covers_every_checklist_file(tmp_path: Path) -> None:

@@ -16,11 +16,14 @@ inputs:
   and a different answer (a page moved or renamed) renders afresh.
 
 A damaged, unreadable or unwritable entry is a miss: the cache never fails a build.
-Entries that a build did not use are removed by `prune`.
+`prune` keeps the folder small: beyond `KEEP` entries it removes the least recently used
+ones, never one the current build used. It does not remove every entry the build did
+not use, since builds of other configurations or checkouts may share the folder.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import importlib.util
@@ -40,6 +43,8 @@ FORMAT = "meshkb-site-cache/1"
 """Bump when the layout of an entry changes."""
 _PACKAGE = Path(__file__).parent
 _SOURCE_SUFFIXES = (".py", ".json", ".yaml", ".js", ".css")
+KEEP = 64
+"""Entries kept by `prune` (a site has one for its checklists and one per page)."""
 
 
 @functools.cache
@@ -87,6 +92,8 @@ class SiteCache:
         if not isinstance(entry, dict) or entry.get("format") != FORMAT:
             return None
         self.used.add(name)
+        with contextlib.suppress(OSError):
+            os.utime(self.directory / name)  # recently used, for `prune`
         return entry.get("value")
 
     def put(self, name: str, value: Any) -> None:
@@ -108,12 +115,17 @@ class SiteCache:
             return
         self.used.add(name)
 
-    def prune(self) -> int:
-        """Remove the entries this build did not use; returns how many."""
-        if self.directory is None or not self.used or not self.directory.is_dir():
+    def prune(self, keep: int = KEEP) -> int:
+        """Remove the least recently used entries beyond `keep`; returns how many."""
+        if self.directory is None or not self.directory.is_dir():
             return 0
+        try:
+            entries = [(path.stat().st_mtime_ns, path) for path in self.directory.glob("*.json")]
+        except OSError:
+            return 0  # another build removed one meanwhile: leave it to the next prune
+        entries.sort(reverse=True)
         removed = 0
-        for path in self.directory.glob("*.json"):
+        for _, path in entries[keep:]:
             if path.name not in self.used:
                 path.unlink(missing_ok=True)
                 removed += 1
