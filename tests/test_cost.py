@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import json
 import xml.etree.ElementTree as ET
-from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from meshkb.cost import (
     render_cost_text,
 )
 from meshkb.errors import MeshkbError
+from meshkb.record import replace
 
 JS = Path(__file__).resolve().parents[1] / "plugins" / "meshkb" / "assets" / "meshkb-cost.js"
 

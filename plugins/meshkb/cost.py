@@ -13,11 +13,11 @@ import html
 import json
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from .errors import MeshkbError, Problem
+from .record import record
 from .yamlload import load_yaml_text
 
 COST_DATA_PATH = Path(__file__).parent / "data" / "cost.yaml"
@@ -36,7 +36,7 @@ _SERIES_STYLES = (("#e0603f", ""), ("#2b8cbe", "8 5"), ("#2ca25f", "1 5"), ("#b1
 Per = Literal["pod", "node", "waypoint"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Source:
     """Where a figure comes from."""
 
@@ -48,7 +48,7 @@ class Source:
     """The version or date the figure holds for."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ProxyRequests:
     """Default resource requests of one proxy: what the scheduler reserves."""
 
@@ -60,7 +60,7 @@ class ProxyRequests:
     """Where the defaults are set."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ProxyUsage:
     """Measured use of one proxy."""
 
@@ -72,7 +72,7 @@ class ProxyUsage:
     """The measurement."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ProxyFigures:
     """One mesh data-plane component and its figures."""
 
@@ -110,7 +110,7 @@ class ProxyFigures:
         return tuple(dict.fromkeys(found))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CostInputs:
     """The cluster being priced."""
 
@@ -124,7 +124,7 @@ class CostInputs:
     """Istio ambient waypoint proxies."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ChartSettings:
     """The cluster sizes the chart spans."""
 
@@ -136,7 +136,7 @@ class ChartSettings:
     """Fixed ratio used to derive nodes from pods."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CostData:
     """Everything in cost.yaml."""
 
@@ -150,7 +150,7 @@ class CostData:
     """Chart settings."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CostRow:
     """Overhead of one component for one cluster; None where no figure exists."""
 
@@ -168,7 +168,7 @@ class CostRow:
     """Expected memory use, GiB (unrounded)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CostEstimate:
     """The overhead of each selected component."""
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from .model import Checklist, Item
+from .record import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Citation:
     """One item citing one page section."""
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from . import crossref, render
 from .errors import MeshkbError, Problem
 from .load import checklist_files, find_checklist, load_all_located, load_checklist
 from .model import Checklist
+from .record import field, record
 from .sitecache import SiteCache
 
 Directive = Callable[[str], str]
@@ -42,7 +42,7 @@ def _raise(problem: Problem) -> None:
     raise MeshkbError(problem)
 
 
-@dataclass
+@record
 class PageContext:
     """What the extension knows about the page being converted."""
 
@@ -58,7 +58,7 @@ class PageContext:
     """Level of the checklist title heading."""
 
 
-@dataclass
+@record
 class DirectiveState:
     """What the last conversion produced, read by the plugin after each page."""
 
