@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
-from .errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, MeshkbError
+from .errors import EXIT_FAILED, EXIT_OK, MeshkbError
 from .model import MESHES, Answer, Checklist, Evidence, Report
 from .record import replace
 
@@ -100,19 +100,20 @@ def scan(checklists: list[Checklist], paths: list[str], err: TextIO) -> ScanOutc
 
 def run_scan_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .cli import load_every
-    from .scan import render_scan_json, render_scan_sarif, render_scan_text, scan_exit_code
+    from .scan import evaluate_rendered, render_scan_json, render_scan_sarif, render_scan_text
 
     every = load_every(args)
     unknown = [name for name in args.checklist if name not in every]
     if unknown:
         raise MeshkbError(f"scan: no checklist {unknown[0]!r} (known: {', '.join(every)})")
     chosen = [every[name] for name in args.checklist] if args.checklist else list(every.values())
-    outcome = scan(chosen, args.paths, err)
-    code = scan_exit_code(outcome)
-    if code == EXIT_USAGE:
+    manifests = read(args.paths, err)
+    if not manifests.resources and manifests.problems:
         raise MeshkbError("scan: no manifest could be read (see the warnings above)")
+    # Each result is written in the output format as soon as it is found (see scan.py).
+    results = evaluate_rendered(probe_items(chosen), manifests.resources, args.format)
     if args.format == "json":
-        out.write(render_scan_json(outcome.results, outcome.problems, outcome.notices))
+        out.write(render_scan_json(results, manifests.problems, manifests.notices))
     elif args.format == "sarif":
         from . import __version__
         from .cli_links import site_config
@@ -120,15 +121,12 @@ def run_scan_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         site_url = site_config(args).site_url
         out.write(
             render_scan_sarif(
-                outcome.results,
-                site_url=site_url,
-                problems=outcome.problems,
-                tool_version=__version__,
+                results, site_url=site_url, problems=manifests.problems, tool_version=__version__
             )
         )
     else:
-        out.write(render_scan_text(outcome.results))
-    failed = any(result.state == "fail" for result in outcome.results)
+        out.write(render_scan_text(results))
+    failed = any(result.state == "fail" for result in results)
     return EXIT_FAILED if args.gate and failed else EXIT_OK
 
 

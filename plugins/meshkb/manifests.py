@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +22,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from . import forked
 from .errors import Problem
 
 MAX_INPUT_BYTES = 100 * 1024 * 1024
@@ -34,6 +35,10 @@ MAX_DEPTH = 256
 """Deepest nesting accepted; real Kubernetes objects stay far below it."""
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 """File endings read when walking a folder (any name is read when given directly)."""
+PARALLEL_PARSE_BYTES = 1_000_000
+"""Smallest text (in characters) read by two processes (see `forked`)."""
+PARSE_PIECES = 32
+"""Pieces such a text is read in: two processes share them, as each is free."""
 STDIN = "-"
 """The source name that means standard input."""
 STDIN_NAME = "<stdin>"
@@ -262,17 +267,88 @@ def parse_manifests(data: bytes | str, file: str) -> ManifestSet:
         text = data.removeprefix("\ufeff")
         if "\x00" in text:
             return ManifestSet((), (Problem(file, _BINARY_MESSAGE),))
+    with gc_paused():
+        chunks = _split(text)
+        if not _fast_path_fits(text):
+            found = _collected(_slow_documents(chunks, file))
+        elif len(chunks) > 1 and forked.wanted(len(text), PARALLEL_PARSE_BYTES):
+            found = _shared_documents(chunks, file)
+        else:
+            found = _collected(_fast_documents(chunks, file))
+    return ManifestSet(found.resources, found.problems, found.notices, inputs_read=1)
+
+
+def _shared_documents(chunks: Sequence[_Chunk], file: str) -> ManifestSet:
+    """What `_fast_documents` reads, read by two processes, piece by piece (see `forked`).
+
+    Each piece is a run of whole chunks, its documents numbered as in the whole text.
+    """
+    pieces = _pieces(chunks, PARSE_PIECES)
+
+    def read(piece: int) -> ManifestSet:
+        start, end = pieces[piece]
+        return _collected(_fast_documents(chunks[start:end], file, start))
+
+    found = forked.share(len(pieces), read, pack=_packed, unpack=_unpacked)
+    return ManifestSet(
+        tuple(resource for part in found for resource in part.resources),
+        tuple(problem for part in found for problem in part.problems),
+        tuple(notice for part in found for notice in part.notices),
+    )
+
+
+def _pieces(chunks: Sequence[_Chunk], count: int) -> list[tuple[int, int]]:
+    """(start, end) of up to `count` runs of chunks, of about equal length, in order."""
+    total = sum(len(chunk.text) for chunk in chunks)
+    pieces: list[tuple[int, int]] = []
+    start = done = 0
+    for index, chunk in enumerate(chunks):
+        done += len(chunk.text)
+        if done * count >= total * (len(pieces) + 1) or index == len(chunks) - 1:
+            pieces.append((start, index + 1))
+            start = index + 1
+    return pieces
+
+
+def _collected(documents: Iterable[_Document | Problem]) -> ManifestSet:
+    """The resources of these documents, and what is wrong with the others."""
     resources: list[Resource] = []
     problems: list[Problem] = []
     notices: list[Problem] = []
-    with gc_paused():
-        documents = _documents(text, file)
     for document in documents:
         if isinstance(document, Problem):
             problems.append(document)
             continue
         _collect_resources(document, resources, problems, notices)
-    return ManifestSet(tuple(resources), tuple(problems), tuple(notices), inputs_read=1)
+    return ManifestSet(tuple(resources), tuple(problems), tuple(notices))
+
+
+_Packed = tuple[list[tuple[Any, ...]], tuple[Problem, ...], tuple[Problem, ...]]
+
+
+def _packed(found: ManifestSet) -> _Packed:
+    """The set as plain tuples: pickled and unpickled much faster than the classes."""
+    resources = [
+        (r.api_version, r.kind, r.name, r.namespace, r.body, *_origin_fields(r.origin))
+        for r in found.resources
+    ]
+    return resources, found.problems, found.notices
+
+
+def _origin_fields(origin: Origin) -> tuple[str, int, int, int | None]:
+    return origin.file, origin.document, origin.line, origin.item
+
+
+def _unpacked(packed: _Packed) -> ManifestSet:
+    resources, problems, notices = packed
+    return ManifestSet(
+        tuple(
+            Resource(api_version, kind, name, namespace, body, Origin(file, document, line, item))
+            for api_version, kind, name, namespace, body, file, document, line, item in resources
+        ),
+        problems,
+        notices,
+    )
 
 
 @contextmanager
@@ -281,8 +357,9 @@ def gc_paused() -> Iterator[None]:
 
     Reading 10,000 documents makes millions of objects that all stay alive; each full
     collection on the way scans every one of them again (most of the parse time). No
-    cycle is made here that reference counting would not free, and collection resumes as
-    before afterwards.
+    cycle is made here that reference counting would not free. Collection resumes
+    afterwards, with everything made meanwhile counted as old (scanned only by the rare
+    full collections).
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -290,6 +367,10 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            # What was made is there to stay: move it straight to the oldest generation,
+            # or the next young collection would scan every object made here once more.
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
@@ -391,19 +472,35 @@ def _is_preamble(text: str) -> bool:
     )
 
 
+def _marker_offsets(text: str) -> list[int]:
+    """Where each line after the first that is a `---` marker starts."""
+    offsets = []
+    position = text.find("\n---")
+    while position >= 0:
+        after = position + 4
+        if after == len(text) or text[after] in " \t\r\n":
+            offsets.append(position + 1)
+        position = text.find("\n---", after)
+    return offsets
+
+
 def _split(text: str) -> list[_Chunk]:
     """Split at `---` lines, so a broken document does not hide the ones after it.
 
     A line starting with `---` at column 0 always starts a new YAML document, even inside
     a block scalar, so splitting there agrees with the parser.
     """
-    lines = text.split("\n")
-    starts = [0] + [index for index in range(1, len(lines)) if _is_marker(lines[index])]
-    ends = [*starts[1:], len(lines)]
-    chunks = [
-        _Chunk(start, "\n".join(lines[start:end]), _is_marker(lines[start]))
-        for start, end in zip(starts, ends, strict=True)
-    ]
+    starts = [0, *_marker_offsets(text)]
+    # A chunk ends before the line break that ends its last line.
+    ends = [*(offset - 1 for offset in starts[1:]), len(text)]
+    newline = text.find("\n")
+    opens_with_marker = _is_marker(text if newline < 0 else text[:newline])
+    chunks = []
+    line = 0
+    for index, (start, end) in enumerate(zip(starts, ends, strict=True)):
+        if index:
+            line += text.count("\n", starts[index - 1], start)
+        chunks.append(_Chunk(line, text[start:end], index > 0 or opens_with_marker))
     first = chunks[0]
     if len(chunks) > 1 and not first.marked and _is_preamble(first.text):
         # Comments before the first `---` are no document; `%` directives belong to it.
@@ -412,13 +509,6 @@ def _split(text: str) -> list[_Chunk]:
             second = chunks.pop(0)
             chunks.insert(0, _Chunk(first.first_line, first.text + "\n" + second.text, True))
     return chunks
-
-
-def _documents(text: str, file: str) -> list[_Document | Problem]:
-    chunks = _split(text)
-    if _fast_path_fits(text):
-        return _fast_documents(chunks, file)
-    return list(_slow_documents(chunks, file))
 
 
 def _slow_documents(
@@ -455,8 +545,12 @@ _FAST_RESTARTS = 16
 """Parse errors after which the rest of a file is read chunk by chunk."""
 
 
-def _fast_documents(chunks: Sequence[_Chunk], file: str) -> list[_Document | Problem]:
+def _fast_documents(
+    chunks: Sequence[_Chunk], file: str, base: int = 0
+) -> list[_Document | Problem]:
     """Documents read in one libyaml pass; anything unusual is read by the slow path.
+
+    `base` is how many documents come before the first chunk (their numbers start after).
 
     A document that the fast checks do not accept outright (anchors, unusual tags,
     non-string keys, duplicate keys, deep nesting, values the constructor refuses, scalar
@@ -469,26 +563,26 @@ def _fast_documents(chunks: Sequence[_Chunk], file: str) -> list[_Document | Pro
     restarts = 0
     while start < len(chunks):
         if restarts > _FAST_RESTARTS:
-            found.extend(_slow_documents(chunks[start:], file, start))
+            found.extend(_slow_documents(chunks[start:], file, base + start))
             break
         passed: list[_Document | Problem] = []
-        done = _fast_pass(chunks, start, file, passed)
+        done = _fast_pass(chunks, start, file, passed, base)
         if done < 0:
             # More documents than chunks: the text is not what the fast path assumes.
-            found.extend(_slow_documents(chunks[start:], file, start))
+            found.extend(_slow_documents(chunks[start:], file, base + start))
             break
         found += passed
         if done == len(chunks):
             break
         # chunks[done] could not be parsed in the stream (or was not where expected).
-        found.extend(_slow_documents(chunks[done : done + 1], file, done))
+        found.extend(_slow_documents(chunks[done : done + 1], file, base + done))
         start = done + 1
         restarts += 1
     return found
 
 
 def _fast_pass(
-    chunks: Sequence[_Chunk], start: int, file: str, found: list[_Document | Problem]
+    chunks: Sequence[_Chunk], start: int, file: str, found: list[_Document | Problem], base: int
 ) -> int:
     """Read chunks[start:] in one pass into `found`; returns how many chunks are done.
 
@@ -528,10 +622,13 @@ def _fast_pass(
             if line < chunk.first_line or (last is not None and line > last):
                 return index
             # Without `&` there is no anchor, so no alias: the nodes form a tree.
-            document = None if "&" in chunk.text else _fast_document(file, index + 1, node, offset)
+            number = base + index + 1
+            document = None if "&" in chunk.text else _fast_document(file, number, node, offset)
             pending_fast = document is not None
             pending = (
-                [document] if document is not None else list(_slow_documents((chunk,), file, index))
+                [document]
+                if document is not None
+                else list(_slow_documents((chunk,), file, number - 1))
             )
             index += 1
     finally:
