@@ -24,6 +24,7 @@ import os
 import pickle
 import platform
 import pstats
+import re
 import resource
 import shutil
 import statistics
@@ -59,6 +60,8 @@ FIGURE_KEYS = (
     "site_build_cold_ratio",
     "site_build_bare_s",
     "site_build_bare_ratio",
+    "site_instructions_ratio",
+    "site_instructions_cold_ratio",
     "site_size_mb",
     "cold_start_meshkb_s",
     "cold_start_import_yaml_s",
@@ -212,6 +215,8 @@ class Bench:
         self.details: dict[str, Any] = {}
         self.profiles: dict[str, Callable[[], str]] = {}
         self.memory = "rss" if rss_available() else "tracemalloc"
+        self.instructions = False
+        """Also count the site builds' instructions with valgrind (--instructions)."""
         """How load+validate memory is measured: a fresh process's RSS, or tracemalloc."""
 
     def growth(
@@ -541,6 +546,60 @@ PLUGIN_CACHE = ROOT / ".cache" / "meshkb"
 """The plugin's cache for this repository's mkdocs.yml (its default cache_dir)."""
 
 
+INSTRUCTION_RATIOS = {
+    "with": (
+        "site_instructions_ratio",
+        "instructions, site build with meshkb / without (same site)",
+    ),
+    "cold": (
+        "site_instructions_cold_ratio",
+        "instructions, site build with meshkb, cache cold / without (same site)",
+    ),
+}
+_COLLECTED = re.compile(r"Collected : (\d+)")
+
+
+def site_instructions(bench: Bench, configs: dict[str, Path]) -> None:
+    """Instructions of one build of each kind, counted by valgrind (callgrind).
+
+    Wall and CPU time on a shared 2-core machine vary by more than the 5% being judged;
+    an instruction count is the same from run to run, whatever else the machine does.
+    Each build runs once under valgrind (about 50 times slower), after the timed builds
+    have compiled every module's bytecode and left the plugin's cache behind.
+    """
+    valgrind = shutil.which("valgrind")
+    if not bench.instructions or valgrind is None:
+        why = "valgrind not found" if bench.instructions else "run with --instructions"
+        for key, label in INSTRUCTION_RATIOS.values():
+            bench.add(key, label, NA, "x", note=why)
+        return
+    counts: dict[str, int] = {}
+    for name, config in configs.items():
+        if name == "cold":
+            shutil.rmtree(PLUGIN_CACHE, ignore_errors=True)
+        argv = [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable]
+        argv += [tool("mkdocs"), "build", "-q", "--no-strict", "-f", str(config)]
+        argv += ["-d", str(bench.workdir / "site" / f"valgrind-{name}")]
+        proc = subprocess.run(
+            argv, cwd=ROOT, env=env(), capture_output=True, text=True, timeout=1800, check=False
+        )
+        found = _COLLECTED.search(proc.stderr)
+        if proc.returncode != 0 or found is None:
+            raise RuntimeError(f"valgrind build ({name}) failed: {proc.stderr.strip()[-300:]}")
+        counts[name] = int(found.group(1))
+    bench.details["site_instructions"] = counts
+    for name, (key, label) in INSTRUCTION_RATIOS.items():
+        bench.add(
+            key,
+            label,
+            counts[name] / counts["without"],
+            "x",
+            goal="≤ 1.05",
+            check=at_most(1.05),
+            note=f"{counts[name]:,} / {counts['without']:,} instructions (callgrind, one build each)",
+        )
+
+
 def site_differences(a: Path, b: Path) -> dict[str, int]:
     """How far two built sites differ: files only in one, and files whose bytes differ."""
     files_a = {p.relative_to(a) for p in a.rglob("*") if p.is_file()}
@@ -598,6 +657,8 @@ def bench_site(bench: Bench) -> None:
                 bench.add(key, label, NA, "s", note=why)
         for key, _, _, _ in SITE_RATIOS:
             bench.add(key, key, NA, "x", note=why)
+        for key, _ in INSTRUCTION_RATIOS.values():
+            bench.add(key, key, NA, "x", note=why)
     else:
         static_cfg, static_changes, reference = config_replay_site(
             config, bench.workdir / "replay", timeout=SUBPROCESS_TIMEOUT
@@ -636,6 +697,7 @@ def bench_site(bench: Bench) -> None:
             restrict="plugins/meshkb/",
             top=25,
         )
+        site_instructions(bench, {name: configs[name] for name in ("with", "cold", "without")})
     size = tree_bytes(last["with"])
     bench.details["site_bytes"] = size
     bench.add("site_size_mb", "built site, total size", size / 1e6, "MB")
@@ -1143,6 +1205,11 @@ def main(argv: list[str] | None = None) -> int:
         help="measure peak memory with tracemalloc (5-6x slower) instead of a fresh process's RSS",
     )
     parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count the site builds' instructions with valgrind (adds about 5 minutes)",
+    )
+    parser.add_argument(
         "--only",
         metavar="STEP[,STEP]",
         help="run only these steps: "
@@ -1159,6 +1226,7 @@ def main(argv: list[str] | None = None) -> int:
         bench = Bench(plan, tmp)
         if args.tracemalloc:
             bench.memory = "tracemalloc"
+        bench.instructions = args.instructions
         steps: list[tuple[Callable[[Bench], None], list[str]]] = [
             (bench_assets, ["assets_gzip_kb", "assets_cost_page_gzip_kb"]),
             (bench_cold_start, [k for k in FIGURE_KEYS if k.startswith("cold_start")]),

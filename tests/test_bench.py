@@ -20,6 +20,8 @@ FIGURES = (
     "site_build_cold_ratio",
     "site_build_bare_s",
     "site_build_bare_ratio",
+    "site_instructions_ratio",
+    "site_instructions_cold_ratio",
     "site_size_mb",
     "cold_start_meshkb_s",
     "cold_start_import_yaml_s",
