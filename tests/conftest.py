@@ -35,6 +35,16 @@ def cli():
     return run_cli
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run test_parallel.py first, while this process has no other threads or children.
+
+    meshkb never forks a process that runs threads (the child could inherit a lock held
+    by another thread), and those tests check that no child is left behind. The browser
+    tests keep an HTTP server thread and a browser for the rest of the session.
+    """
+    items.sort(key=lambda item: item.path.name != "test_parallel.py")  # stable: order kept
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """In CI a skipped test fails the run: a skipped browser test proves nothing."""
