@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .conftest import CHECKLISTS
+
 CORE = [
     "meshkb",
     "meshkb.cli",
@@ -69,3 +71,24 @@ def test_scan_does_not_validate_checked_probes_twice() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_rendering_the_shipped_checklists_leaves_markdown_it_unimported() -> None:
+    """Their Markdown is all simple prose (render.plain_paragraphs), so a cold site build
+    skips markdown-it's ~20 ms import; a field with a link still gets the real parser."""
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from meshkb.load import checklist_files, load_all\n"
+        "from meshkb.render import render_checklist\n"
+        f"for checklist in load_all(checklist_files(Path({str(CHECKLISTS)!r}))):\n"
+        "    render_checklist(checklist)\n"
+        "print('markdown_it' in sys.modules)\n"
+        "from meshkb.render import _Markdown\n"
+        "html = _Markdown(lambda target: target).block('See [the page](migrate.md).')\n"
+        "print('markdown_it' in sys.modules, 'href=\"migrate.md\"' in html)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["False", "True", "True"]

@@ -338,14 +338,48 @@ def test_plain_paragraphs_equal_markdown_it_or_step_aside(text: str) -> None:
 # code spans, made of words that may hold any syntax character.
 _WORD = st.text(alphabet="ab.,:;'\"!?|()/%-+=#>)01`*_[]<>&~\\ \u00a0", min_size=1, max_size=6)
 _CODE = st.builds(lambda word: f"`{word}`", _WORD)
+_STRONG = st.builds(
+    lambda lead, word, tail: f"{lead}**{word}**{tail}",
+    st.sampled_from(["", "", "a", "(", "`x`"]),
+    _WORD,
+    st.sampled_from(["", "", "c", ".", ")", "`x`", "*"]),
+)
 _LINE = st.builds(
-    lambda prefix, words: prefix + " ".join(words),
-    st.sampled_from(["", "", "- ", "  ", "   ", "1. ", "`", "- `"]),
-    st.lists(st.one_of(_WORD, _CODE), min_size=1, max_size=5),
+    lambda prefix, words, suffix: prefix + " ".join(words) + suffix,
+    st.sampled_from(
+        [
+            "",
+            "",
+            "- ",
+            "  ",
+            "   ",
+            "1. ",
+            "01) ",
+            "2. ",
+            "2026). ",
+            "0.20 ",
+            "`",
+            "- `",
+            "**",
+            "* ",
+        ]
+    ),
+    st.lists(st.one_of(_WORD, _CODE, _STRONG), min_size=1, max_size=5),
+    st.sampled_from(["", "", ".", "**", "**.", "`"]),
+)
+_FENCED = st.builds(
+    lambda info, lines, end: f"```{info}\n" + "\n".join(lines) + end,
+    st.sampled_from(["", "yaml", "a b"]),
+    st.lists(st.text(alphabet='ab <&"`:-', max_size=8), max_size=3),
+    st.sampled_from(["\n```", "\n```", "\n``", "\n```x", ""]),
 )
 _PROSE = st.builds(
-    lambda blocks: "\n\n".join("\n".join(lines) for lines in blocks),
-    st.lists(st.lists(_LINE, min_size=1, max_size=4), min_size=1, max_size=3),
+    lambda blocks: "\n\n".join(blocks),
+    st.lists(
+        st.one_of(st.builds("\n".join, st.lists(_LINE, min_size=1, max_size=4)), _FENCED),
+        min_size=1,
+        max_size=3,
+    ),
 )
 
 
@@ -367,6 +401,10 @@ def test_prose_shaped_text_equals_markdown_it_or_steps_aside(text: str) -> None:
         "Run `kubectl get svc -A` and `a && b <c>` first.",
         "Steps:\n\n- one `x`\n- two\n  continued\n\nAfter the list.",
         "- a list",
+        "Before\n- a list right after a line",
+        "Mark it **and** say why.",
+        "Figures from 2021 and\n2026). Not a list: it cannot interrupt a paragraph.",
+        'Steps:\n\n- one\n\n```yaml\nkey: <value> & "x"\n  nested: 1\n```\n',
     ],
 )
 def test_plain_paragraphs_take_prose(text: str) -> None:
@@ -377,7 +415,6 @@ def test_plain_paragraphs_take_prose(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "Before\n- a list right after a line",
         "1. a list",
         "2) a list",
         "# heading",
@@ -387,6 +424,11 @@ def test_plain_paragraphs_take_prose(text: str) -> None:
         "a  \nhard break",
         " leading space",
         "*em*",
+        "***both***",
+        "**a **b",
+        "Before\n1. a list that interrupts",
+        "```yaml\nkey: 1\n\nmore: 2\n```",
+        "```yaml\nunclosed",
         "``double``",
         "` spaced `",
         "a `span\nacross` lines",
