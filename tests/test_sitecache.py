@@ -7,10 +7,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from meshkb import sitecache
 from meshkb.load import checklist_files
 from meshkb.markdown_ext import item_owners, load_checklists
 from meshkb.render import relative_href, render_checklist
-from meshkb.sitecache import FORMAT, SiteCache
+from meshkb.sitecache import FORMAT, SiteCache, _source_files
 
 from .conftest import CASES, CHECKLISTS
 from .sitebuild import copy_sources
@@ -182,3 +183,16 @@ def test_warm_build_equals_cold_build_and_off_writes_nothing(tmp_path: Path) -> 
     assert not (source / ".cache").exists()
     page = source / "site" / "checklists" / "migration" / "index.html"
     assert page.read_bytes() == (cold / "checklists" / "migration" / "index.html").read_bytes()
+
+
+def test_the_code_fingerprint_covers_every_source_and_data_file(tmp_path: Path) -> None:
+    for name in ("a.py", "schema/s.json", "data/d.yaml", "assets/x.js", "assets/x.css"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x", "utf-8")
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "a.py").write_text("x", "utf-8")
+    (tmp_path / "notes.txt").write_text("x", "utf-8")
+    found = [Path(p).relative_to(tmp_path).as_posix() for p in _source_files(str(tmp_path))]
+    assert found == ["a.py", "assets/x.css", "assets/x.js", "data/d.yaml", "schema/s.json"]
+    shipped = {Path(p).name for p in _source_files(str(Path(sitecache.__file__).parent))}
+    assert {"render.py", "checklist.schema.json", "meshkb.js", "cost.yaml"} <= shipped

@@ -49,18 +49,32 @@ KEEP = 64
 
 @functools.cache
 def code_fingerprint() -> str:
-    """What the cached output depends on besides its inputs: meshkb's and markdown-it's files."""
+    """What cached output depends on besides its inputs: meshkb's files and markdown-it's.
+
+    Every file of meshkb counts (name, size, mtime), so an edit to a checkout counts too;
+    markdown-it counts by its `__init__.py`, which an install or upgrade rewrites.
+    """
     digest = hashlib.sha256(FORMAT.encode())
-    roots = [_PACKAGE]
+    files = _source_files(str(_PACKAGE))
     spec = importlib.util.find_spec("markdown_it")  # found, not imported
     if spec is not None and spec.origin:
-        roots.append(Path(spec.origin).parent)
-    for root in roots:
-        for path in sorted(root.rglob("*")):
-            if path.suffix in _SOURCE_SUFFIXES and "__pycache__" not in path.parts:
-                stat = path.stat()
-                digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+        files.append(spec.origin)
+    for path in files:
+        stat = os.stat(path)
+        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
+
+
+def _source_files(folder: str) -> list[str]:
+    """The source and data files under `folder`, sorted (os.scandir: rglob costs ~5 ms)."""
+    found: list[str] = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir() and entry.name != "__pycache__":
+                found += _source_files(entry.path)
+            elif entry.name.endswith(_SOURCE_SUFFIXES):
+                found.append(entry.path)
+    return sorted(found)
 
 
 class SiteCache:
