@@ -62,10 +62,17 @@ def _is_type(value: Any, name: str) -> bool:
 
 
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+_KEY_SUFFIX: dict[str, str] = {}
+"""Key -> how it extends a path (`.id` or `['a key']`); the same few keys recur."""
 
 
 def _child(path: str, key: str) -> str:
-    return f"{path}.{key}" if _PLAIN_KEY.fullmatch(key) else f"{path}[{key!r}]"
+    suffix = _KEY_SUFFIX.get(key)
+    if suffix is None:
+        suffix = f".{key}" if _PLAIN_KEY.fullmatch(key) else f"[{key!r}]"
+        if len(_KEY_SUFFIX) < 10_000:
+            _KEY_SUFFIX[key] = suffix
+    return path + suffix
 
 
 def _check(
@@ -93,7 +100,9 @@ def _check(
         found.append((path, f"{value!r} is not one of: {options}"))
         return
     if "type" in node:
-        kinds = [node["type"]] if isinstance(node["type"], str) else node["type"]
+        kinds = node["type"]
+        if isinstance(kinds, str):
+            kinds = (kinds,)
         if not any(_is_type(value, kind) for kind in kinds):
             wanted = " or ".join(_article(kind) for kind in kinds)
             found.append((path, f"expected {wanted}, got {_article(_type_name(value))}"))
