@@ -21,6 +21,15 @@ DATAPLANES = ("sidecar", "ambient", "node-proxy")
 HOW_KEYS = ("default", "istio", "linkerd", "cilium")
 
 
+FILL_IN_HELP = (
+    "<!-- Fill in: tick a box ([x]) when the check holds. Otherwise set State to fail, "
+    "na (add a Reason) or waived (add an Owner and a Reason). Notes take Markdown; indent "
+    "follow-on lines by four spaces. Then run: meshkb report check FILE -->"
+)
+"""The comment heading every fill-in report (and the page's export); here so the page
+renderer need not import the report module."""
+
+
 @record
 class Ref:
     """A reference: a knowledge-base page section or an external primary source."""

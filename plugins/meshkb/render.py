@@ -15,8 +15,17 @@ from collections.abc import Callable, Iterable
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from .model import DATAPLANES, MESHES, SEVERITIES, STATES, Checklist, Item, Ref, Report
-from .report import FILL_IN_HELP
+from .model import (
+    DATAPLANES,
+    FILL_IN_HELP,
+    MESHES,
+    SEVERITIES,
+    STATES,
+    Checklist,
+    Item,
+    Ref,
+    Report,
+)
 from .score import score
 
 if TYPE_CHECKING:

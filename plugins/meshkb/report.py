@@ -15,6 +15,7 @@ from . import validate
 from .errors import MeshkbError, Problem
 from .model import (
     DONE_STATES,
+    FILL_IN_HELP,
     REPORT_FORMAT,
     STATES,
     Answer,
@@ -27,11 +28,6 @@ from .record import replace
 from .score import Score, score
 from .yamlload import load_yaml_text
 
-FILL_IN_HELP = (
-    "<!-- Fill in: tick a box ([x]) when the check holds. Otherwise set State to fail, "
-    "na (add a Reason) or waived (add an Owner and a Reason). Notes take Markdown; indent "
-    "follow-on lines by four spaces. Then run: meshkb report check FILE -->"
-)
 _FRONT_KEYS = (
     "format",
     "checklist",

@@ -86,6 +86,8 @@ class SiteCache:
         """Names of the entries read or written since this cache was made."""
         self.checklists_key: str | None = None
         """Key of the checklists loaded through this cache, for the render keys."""
+        self._names: dict[tuple[Path, ...], str | None] = {}
+        """Entry name of each set of checklist files, read and hashed once per build."""
 
     # ---- entries -------------------------------------------------------------------
 
@@ -148,6 +150,12 @@ class SiteCache:
     # ---- loaded checklists ---------------------------------------------------------
 
     def _checklists_name(self, paths: Sequence[Path]) -> str | None:
+        key = tuple(paths)
+        if key not in self._names:
+            self._names[key] = self._checklists_digest(paths)
+        return self._names[key]
+
+    def _checklists_digest(self, paths: Sequence[Path]) -> str | None:
         digest = hashlib.sha256()
         try:
             for path in paths:

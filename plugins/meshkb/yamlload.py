@@ -26,6 +26,12 @@ except AttributeError:  # PyYAML built without libyaml
     _Loader = yaml.SafeLoader
 
 _CORE = "tag:yaml.org,2002:"
+_MAP, _SEQ, _MERGE = _CORE + "map", _CORE + "seq", _CORE + "merge"
+_TEXT_TAGS = frozenset({_CORE + "str", _CORE + "timestamp"})
+_NULL = _CORE + "null"
+_CONSTRUCTED_TAGS = frozenset({_CORE + "bool", _CORE + "int", _CORE + "float"})
+_KEY_SUFFIX: dict[str, str] = {}
+"""Key -> how it extends a JSON path (`.id` or `['a key']`); the same few keys recur."""
 _constructor = yaml.constructor.SafeConstructor()
 
 
@@ -144,17 +150,18 @@ def _build(
     line, column = node.start_mark.line + 1, node.start_mark.column + 1
     marks[path] = (line, column)
     if isinstance(node, yaml.MappingNode):
-        _check_tag(node, "map", path, file)
+        if node.tag != _MAP:
+            raise _tag_error(node, path, file)
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise MeshkbError(
                     Problem(file, "mapping keys must be plain strings", line, column, path)
                 )
-            if key_node.tag == _CORE + "merge":
+            if key_node.tag == _MERGE:
                 raise _located(key_node, file, "merge keys (<<) are not allowed", path)
             key = str(key_node.value)
-            child = f"{path}.{key}" if _plain_key(key) else f"{path}[{key!r}]"
+            child = path + _key_suffix(key)
             if key in result:
                 first = marks.get(child, (0, 0))[0]
                 raise _located(
@@ -164,7 +171,8 @@ def _build(
             marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
         return result
     if isinstance(node, yaml.SequenceNode):
-        _check_tag(node, "seq", path, file)
+        if node.tag != _SEQ:
+            raise _tag_error(node, path, file)
         return [
             _build(child, f"{path}[{i}]", marks, file, seen) for i, child in enumerate(node.value)
         ]
@@ -181,9 +189,13 @@ def _plain_key(key: str) -> bool:
     return key.replace("_", "a").replace("-", "a").isalnum() and not key[:1].isdigit()
 
 
-def _check_tag(node: yaml.Node, kind: str, path: str, file: str) -> None:
-    if node.tag != _CORE + kind:
-        raise _tag_error(node, path, file)
+def _key_suffix(key: str) -> str:
+    suffix = _KEY_SUFFIX.get(key)
+    if suffix is None:
+        suffix = f".{key}" if _plain_key(key) else f"[{key!r}]"
+        if len(_KEY_SUFFIX) < 10_000:
+            _KEY_SUFFIX[key] = suffix
+    return suffix
 
 
 def _tag_error(node: yaml.Node, path: str, file: str) -> MeshkbError:
@@ -193,12 +205,12 @@ def _tag_error(node: yaml.Node, path: str, file: str) -> MeshkbError:
 
 def _scalar(node: yaml.Node, path: str, file: str) -> Any:
     tag = node.tag
-    if tag in (_CORE + "str", _CORE + "timestamp"):
+    if tag in _TEXT_TAGS:
         # Dates stay strings: `2026-11-25` means the text, not a datetime.
         return str(node.value)
-    if tag == _CORE + "null":
+    if tag == _NULL:
         return None
-    if tag in (_CORE + "bool", _CORE + "int", _CORE + "float"):
+    if tag in _CONSTRUCTED_TAGS:
         try:
             return _constructor.construct_object(node)
         except (ValueError, KeyError, IndexError, TypeError, OverflowError):
