@@ -19,6 +19,14 @@ CORE = [
 ]
 
 
+def fresh_python(code: str) -> str:
+    """What `code` prints in a new interpreter, where no test has imported anything yet."""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    return result.stdout
+
+
 def test_core_imports_no_mkdocs() -> None:
     code = (
         "import importlib, sys\n"
@@ -30,10 +38,8 @@ def test_core_imports_no_mkdocs() -> None:
         "leaked = sorted(m for m in sys.modules if m == 'mkdocs' or m.startswith('mkdocs.'))\n"
         "print(','.join(leaked))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == ""
+    stdout = fresh_python(code)
+    assert stdout.strip() == ""
 
 
 def test_checklist_export_does_not_import_heavy_modules() -> None:
@@ -43,10 +49,8 @@ def test_checklist_export_does_not_import_heavy_modules() -> None:
         "main(['checklist', 'migration'], stdout=io.StringIO(), stderr=io.StringIO())\n"
         "print(','.join(sorted(m for m in ('jsonschema', 'markdown_it', 'mkdocs', 'markdown') if m in sys.modules)))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == ""
+    stdout = fresh_python(code)
+    assert stdout.strip() == ""
 
 
 def test_python_dash_m_runs_the_cli() -> None:
@@ -67,10 +71,8 @@ def test_scan_does_not_validate_checked_probes_twice() -> None:
         f"main(['scan', {str(fixtures / 'bookinfo')!r}], stdout=io.StringIO(), stderr=io.StringIO())\n"
         "print('jsonschema' in sys.modules)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "False"
+    stdout = fresh_python(code)
+    assert stdout.strip() == "False"
 
 
 def test_rendering_the_shipped_checklists_leaves_markdown_it_unimported() -> None:
@@ -88,7 +90,5 @@ def test_rendering_the_shipped_checklists_leaves_markdown_it_unimported() -> Non
         "html = _Markdown(lambda target: target).block('See [the page](migrate.md).')\n"
         "print('markdown_it' in sys.modules, 'href=\"migrate.md\"' in html)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.split() == ["False", "True", "True"]
+    stdout = fresh_python(code)
+    assert stdout.split() == ["False", "True", "True"]
