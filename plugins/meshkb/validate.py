@@ -3,8 +3,13 @@
 The schemas are the contract. This module interprets the subset of draft 2020-12
 they use (type, const, enum, pattern, min/maxLength, minimum, items, minItems,
 uniqueItems, properties, required, additionalProperties, propertyNames,
-min/maxProperties, oneOf, anyOf, not, local $ref) so the CLI need not import jsonschema (~90 ms) to start; a test
-checks that jsonschema agrees on every valid and invalid case.
+min/maxProperties, oneOf, anyOf, not, local $ref) so the CLI need not import
+jsonschema (~90 ms) to start; tests check that jsonschema agrees on every valid and
+invalid case and on mutated documents. One difference is deliberate: a whole float
+such as 1.0 is not an integer here.
+
+A document is first checked by the schema compiled to a yes/no function
+(`schema_predicate`); only one that fails is walked again to explain each violation.
 """
 
 from __future__ import annotations
@@ -15,15 +20,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-_TYPES: dict[str, tuple[type, ...]] = {
-    "object": (dict,),
-    "array": (list,),
-    "string": (str,),
-    "integer": (int,),
-    "number": (int, float),
-    "boolean": (bool,),
-    "null": (type(None),),
-}
+from .schema_predicate import TYPES, Compiler
 
 
 @cache
@@ -38,10 +35,34 @@ def schema(name: str) -> dict[str, Any]:
 
 def errors(data: Any, schema_name: str) -> list[tuple[str, str]]:
     """Every violation as `(json_path, message)`, in document order."""
+    if is_valid(data, schema_name):
+        return []
+    return explain(data, schema_name)
+
+
+def is_valid(data: Any, schema_name: str) -> bool:
+    """Whether `data` satisfies the schema: the compiled check, with no messages."""
+    root = schema(schema_name)
+    return _compiler(root).compile(root)(data)
+
+
+def explain(data: Any, schema_name: str) -> list[tuple[str, str]]:
+    """Every violation, found by walking the schema (`errors` without the quick check)."""
     root = schema(schema_name)
     found: list[tuple[str, str]] = []
     _check(data, root, root, "$", found)
     return found
+
+
+_COMPILERS: dict[int, Compiler] = {}
+"""id of a cached schema -> its compiler (the schemas live as long as the process)."""
+
+
+def _compiler(root: dict[str, Any]) -> Compiler:
+    compiler = _COMPILERS.get(id(root))
+    if compiler is None:
+        compiler = _COMPILERS[id(root)] = Compiler(root)
+    return compiler
 
 
 def _type_name(value: Any) -> str:
@@ -49,7 +70,7 @@ def _type_name(value: Any) -> str:
         return "boolean"
     if isinstance(value, int):
         return "integer"
-    for name, kinds in _TYPES.items():
+    for name, kinds in TYPES.items():
         if isinstance(value, kinds):
             return name
     return type(value).__name__
@@ -58,7 +79,7 @@ def _type_name(value: Any) -> str:
 def _is_type(value: Any, name: str) -> bool:
     if isinstance(value, bool) and name in ("integer", "number"):
         return False
-    return isinstance(value, _TYPES[name])
+    return isinstance(value, TYPES[name])
 
 
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
@@ -173,51 +194,12 @@ def _object(
             _check(value[key], sub, root, _child(path, key), found)
 
 
-def _resolve(node: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in node:
-        target = root
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
-
-
-def _may_match(value: Any, branch: dict[str, Any], root: dict[str, Any]) -> bool:
-    if not isinstance(value, dict):
-        return True
-    return all(key in value for key in _resolve(branch, root).get("required", ()))
-
-
 def _branch_errors(
     value: Any, branch: dict[str, Any], root: dict[str, Any], path: str
 ) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     _check(value, branch, root, path, found)
     return found
-
-
-class _Invalid(Exception):
-    """Raised by `_FirstError` at the first violation."""
-
-
-class _FirstError(list[tuple[str, str]]):
-    """A findings list that stops the check at the first violation."""
-
-    def append(self, item: tuple[str, str]) -> None:
-        raise _Invalid
-
-    def extend(self, items: Any) -> None:
-        if items:
-            raise _Invalid
-
-
-def _passes(value: Any, branch: dict[str, Any], root: dict[str, Any], path: str) -> bool:
-    """Whether `value` satisfies `branch`, stopping at the first violation."""
-    try:
-        _check(value, branch, root, path, _FirstError())
-    except _Invalid:
-        return False
-    return True
 
 
 def _one_of(
@@ -229,10 +211,10 @@ def _one_of(
     *,
     exclusive: bool = True,
 ) -> None:
-    # A branch that requires a key the mapping lacks cannot match, so only the others are
-    # tried, each up to its first violation. All errors of every branch are collected only
+    # Each branch is first asked yes or no; all errors of every branch are collected only
     # when none matches, to pick the message.
-    passing = [b for b in branches if _may_match(value, b, root) and _passes(value, b, root, path)]
+    compiled = _compiler(root)
+    passing = [b for b in branches if compiled.compile(b)(value)]
     if len(passing) == 1:
         return
     if len(passing) > 1 and exclusive:
