@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from meshkb.errors import MeshkbError
 from meshkb.load import load_all, load_checklist
+from meshkb.yamlload import load_yaml_text
 
 from .conftest import CASES, CHECKLISTS
 
@@ -88,3 +89,60 @@ def test_the_shipped_checklists_are_valid_together() -> None:
         for item in checklist.active_items():
             assert any(ref.page for ref in item.refs), f"{item.id} has no page reference"
             assert any(ref.url for ref in item.refs), f"{item.id} has no primary source"
+
+
+# What the YAML loader refuses, each with the line, column and JSON path it names. The
+# path is worked out only when a value is refused, so each shape of refusal is pinned.
+REFUSED_YAML = {
+    "a: 1\nb:\n  c: 2\n  c: 3\n": (4, 3, "$.b.c", "duplicate key 'c' (first at line 3)"),
+    "x:\n  - y: 1\n  - y: 2\n    z: [1, {q: 1, 'a b': 2, 'a b': 3}]\n": (
+        4,
+        29,
+        "$.x[1].z[1]['a b']",
+        "duplicate key 'a b' (first at line 4)",
+    ),
+    "c:\n  d: 1\n  <<: {d: 1}\n": (3, 3, "$.c", "merge keys (<<) are not allowed"),
+    "a:\n  ? [1, 2]\n  : 3\n": (2, 3, "$.a", "mapping keys must be plain strings"),
+    "a:\n  b: !!omap [{x: 1}]\n": (
+        2,
+        6,
+        "$.a.b",
+        "tag !!omap is not allowed; use plain YAML values",
+    ),
+    "a: !!set {x, y}\n": (1, 4, "$.a", "tag !!set is not allowed; use plain YAML values"),
+    "a:\n  - !!python/tuple [1]\n": (
+        2,
+        5,
+        "$.a[0]",
+        "tag !!python/tuple is not allowed; use plain YAML values",
+    ),
+    "a: !foo bar\n": (1, 4, "$.a", "tag !foo is not allowed; use plain YAML values"),
+    "l: [1, 2, !!bool maybe]\n": (1, 11, "$.l[2]", "'maybe' is not a valid !!bool value"),
+    "a: &x 1\nb: *x\n": (1, 4, None, "anchors and aliases (&, *) are not allowed"),
+}
+
+
+@pytest.mark.parametrize("text", sorted(REFUSED_YAML))
+def test_refused_yaml_names_line_column_and_path(text: str) -> None:
+    with pytest.raises(MeshkbError) as caught:
+        load_yaml_text(text, "f.yaml")
+    [problem] = caught.value.problems
+    assert (problem.line, problem.column, problem.path, problem.message) == REFUSED_YAML[text]
+
+
+def test_marks_place_values_and_mapping_entries_at_their_keys() -> None:
+    located = load_yaml_text("a: 1\nb:\n  - c: 2\n    'd e': [x, y]\n  - 2020-01-01\n", "f.yaml")
+    assert located.data == {"a": 1, "b": [{"c": 2, "d e": ["x", "y"]}, "2020-01-01"]}
+    assert located.marks == {
+        "$": (1, 1),
+        "$.a": (1, 1),
+        "$.b": (2, 1),
+        "$.b[0]": (3, 5),
+        "$.b[0].c": (3, 5),
+        "$.b[0]['d e']": (4, 5),
+        "$.b[0]['d e'][0]": (4, 13),
+        "$.b[0]['d e'][1]": (4, 16),
+        "$.b[1]": (5, 5),
+    }
+    problem = located.at("$.b[0].zz", "m")  # not in the file: its nearest parent
+    assert (problem.line, problem.column, problem.path) == (3, 5, "$.b[0].zz")

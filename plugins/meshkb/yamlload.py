@@ -15,7 +15,6 @@ from typing import Any
 import yaml
 
 from .errors import MeshkbError, Problem
-from .record import record
 
 MAX_BYTES = 5 * 1024 * 1024
 """Checklists and reports are small; a larger file is refused before it is read."""
@@ -35,24 +34,39 @@ _KEY_SUFFIX: dict[str, str] = {}
 _constructor = yaml.constructor.SafeConstructor()
 
 
-@record
 class Located:
     """Plain data from YAML plus the line and column of each JSON path."""
 
-    data: Any
-    """Plain dicts, lists, strings, numbers, booleans and None."""
-    marks: dict[str, tuple[int, int]]
-    """JSON path (e.g. `$.sections[0].items[2].id`) -> 1-based (line, column)."""
-    file: str
-    """Where the text came from."""
+    __slots__ = ("_marks", "_root", "data", "file")
+
+    def __init__(self, data: Any, file: str, root: yaml.Node | None = None) -> None:
+        self.data = data
+        """Plain dicts, lists, strings, numbers, booleans and None."""
+        self.file = file
+        """Where the text came from."""
+        self._root = root
+        self._marks: dict[str, tuple[int, int]] | None = None
+
+    @property
+    def marks(self) -> dict[str, tuple[int, int]]:
+        """JSON path (e.g. `$.sections[0].items[2].id`) -> 1-based (line, column).
+
+        Worked out on first use: only a problem needs it, and most loads have none.
+        """
+        if self._marks is None:
+            self._marks = {}
+            if self._root is not None:
+                _mark(self._root, "$", self._marks)
+        return self._marks
 
     def at(self, path: str, message: str) -> Problem:
         """A problem located at `path`, or at its nearest located parent."""
+        marks = self.marks
         probe = path
-        while probe not in self.marks and probe != "$":
+        while probe not in marks and probe != "$":
             cut = max(probe.rfind("."), probe.rfind("["))
             probe = probe[:cut] if cut > 0 else "$"
-        line, column = self.marks.get(probe, (1, 1))
+        line, column = marks.get(probe, (1, 1))
         return Problem(self.file, message, line, column, path)
 
 
@@ -111,15 +125,20 @@ def load_yaml(text: str, file: str) -> Located:
         raise MeshkbError(Problem(file, f"not valid YAML: {exc}")) from None
     if node is None:
         raise MeshkbError(Problem(file, "file has no YAML content", 1, 1))
-    marks: dict[str, tuple[int, int]] = {}
     try:
-        data = _build(node, "$", marks, file, set())
+        data = _build(node, set())
     except _AliasFound:
         # The composer shares one node between an anchor and its aliases; find the
         # alias's own position with the event stream (only on this error path).
         reject_aliases(text, file)
         raise MeshkbError(Problem(file, "anchors and aliases (&, *) are not allowed")) from None
-    return Located(data, marks, file)
+    except _Refused as refused:
+        mark = refused.at.start_mark
+        path = _path_of(node, refused.owner) + refused.suffix
+        raise MeshkbError(
+            Problem(file, refused.message, mark.line + 1, mark.column + 1, path)
+        ) from None
+    return Located(data, file, node)
 
 
 def _yaml_problem(exc: yaml.MarkedYAMLError, file: str, text: str) -> Problem:
@@ -141,48 +160,77 @@ class _AliasFound(Exception):
     """A node was reached twice: YAML aliases, the stuff of alias bombs."""
 
 
-def _build(
-    node: yaml.Node, path: str, marks: dict[str, tuple[int, int]], file: str, seen: set[int]
-) -> Any:
+class _Refused(Exception):
+    """A value the loader refuses: `message` at node `at`, whose JSON path is the path of
+    node `owner` plus `suffix` (worked out only now, on this error path)."""
+
+    def __init__(self, message: str, at: yaml.Node, owner: yaml.Node, suffix: str = "") -> None:
+        super().__init__(message)
+        self.message, self.at, self.owner, self.suffix = message, at, owner, suffix
+
+
+def _build(node: yaml.Node, seen: set[int]) -> Any:
+    """Plain data of the node graph; paths and marks are left for `_path_of` and `_mark`."""
     if id(node) in seen:
         raise _AliasFound
     seen.add(id(node))
-    line, column = node.start_mark.line + 1, node.start_mark.column + 1
-    marks[path] = (line, column)
+    if isinstance(node, yaml.ScalarNode):
+        return _scalar(node)
     if isinstance(node, yaml.MappingNode):
         if node.tag != _MAP:
-            raise _tag_error(node, path, file)
+            raise _tag_error(node)
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                raise MeshkbError(
-                    Problem(file, "mapping keys must be plain strings", line, column, path)
-                )
+                raise _Refused("mapping keys must be plain strings", node, node)
             if key_node.tag == _MERGE:
-                raise _located(key_node, file, "merge keys (<<) are not allowed", path)
+                raise _Refused("merge keys (<<) are not allowed", key_node, node)
             key = str(key_node.value)
-            child = path + _key_suffix(key)
             if key in result:
-                first = marks.get(child, (0, 0))[0]
-                raise _located(
-                    key_node, file, f"duplicate key {key!r} (first at line {first})", child
+                first = next(k for k, _ in node.value if k.value == key_node.value)
+                raise _Refused(
+                    f"duplicate key {key!r} (first at line {first.start_mark.line + 1})",
+                    key_node,
+                    node,
+                    _key_suffix(key),
                 )
-            result[key] = _build(value_node, child, marks, file, seen)
-            marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            result[key] = _build(value_node, seen)
         return result
+    if node.tag != _SEQ:
+        raise _tag_error(node)
+    return [_build(child, seen) for child in node.value]
+
+
+def _children(node: yaml.Node, path: str) -> list[tuple[str, yaml.Node, yaml.Node]]:
+    """(path, value node, node that marks the path) of each child of a node."""
+    if isinstance(node, yaml.MappingNode):
+        return [(path + _key_suffix(str(k.value)), v, k) for k, v in node.value]
     if isinstance(node, yaml.SequenceNode):
-        if node.tag != _SEQ:
-            raise _tag_error(node, path, file)
-        return [
-            _build(child, f"{path}[{i}]", marks, file, seen) for i, child in enumerate(node.value)
-        ]
-    return _scalar(node, path, file)
+        return [(f"{path}[{i}]", child, child) for i, child in enumerate(node.value)]
+    return []
 
 
-def _located(node: yaml.Node, file: str, message: str, path: str) -> MeshkbError:
-    """A MeshkbError at the node's line and column."""
-    mark = node.start_mark
-    return MeshkbError(Problem(file, message, mark.line + 1, mark.column + 1, path))
+def _mark(node: yaml.Node, path: str, marks: dict[str, tuple[int, int]]) -> None:
+    """Record where each path starts: a value where it stands, a mapping entry at its key."""
+    marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    for child_path, child, marker in _children(node, path):
+        _mark(child, child_path, marks)
+        marks[child_path] = (marker.start_mark.line + 1, marker.start_mark.column + 1)
+
+
+def _path_of(node: yaml.Node, target: yaml.Node, path: str = "$") -> str:
+    """The JSON path of `target` in the graph under `node`, searched in `_build`'s order.
+
+    `_build` stops at the first node it refuses and at the first node it meets twice, so
+    this search meets no alias before the target.
+    """
+    if node is target:
+        return path
+    for child_path, child, _ in _children(node, path):
+        found = _path_of(child, target, child_path)
+        if found:
+            return found
+    return ""
 
 
 def _plain_key(key: str) -> bool:
@@ -198,12 +246,12 @@ def _key_suffix(key: str) -> str:
     return suffix
 
 
-def _tag_error(node: yaml.Node, path: str, file: str) -> MeshkbError:
+def _tag_error(node: yaml.Node) -> _Refused:
     tag = node.tag.replace(_CORE, "!!")
-    return _located(node, file, f"tag {tag} is not allowed; use plain YAML values", path)
+    return _Refused(f"tag {tag} is not allowed; use plain YAML values", node, node)
 
 
-def _scalar(node: yaml.Node, path: str, file: str) -> Any:
+def _scalar(node: yaml.Node) -> Any:
     tag = node.tag
     if tag in _TEXT_TAGS:
         # Dates stay strings: `2026-11-25` means the text, not a datetime.
@@ -216,10 +264,8 @@ def _scalar(node: yaml.Node, path: str, file: str) -> Any:
         except (ValueError, KeyError, IndexError, TypeError, OverflowError):
             # An explicit tag on a value that does not fit it: `!!int` alone, `!!bool maybe`.
             kind = tag.replace(_CORE, "!!")
-            raise _located(
-                node, file, f"{node.value!r} is not a valid {kind} value", path
-            ) from None
-    raise _tag_error(node, path, file)
+            raise _Refused(f"{node.value!r} is not a valid {kind} value", node, node) from None
+    raise _tag_error(node)
 
 
 def reject_aliases(text: str, file: str) -> None:
