@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from html import escape
 from html.parser import HTMLParser
 
 import pytest
@@ -464,3 +465,10 @@ def test_code_spans_equal_markdown_it_or_step_aside(code: str) -> None:
     fast = plain_paragraphs(text)
     if fast is not None:
         assert fast == _MARKDOWN_IT.render(text), repr(text)
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.sampled_from("ab &<>\"'\x00\x08\x0b\x1f\x7f\u00e9"), max_size=12))
+def test_text_skips_the_escaping_only_when_nothing_needs_it(text: str) -> None:
+    # `_text` returns text unchanged when it holds nothing to escape or clean.
+    assert render._text(text) == escape(render._clean(text), quote=True)

@@ -39,6 +39,8 @@ TitleLookup = Callable[[str], "str | None"]
 
 STATE_LABELS = {"open": "Open", "pass": "Pass", "fail": "Fail", "na": "N/A", "waived": "Waived"}
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_TEXT_TO_CHANGE = re.compile("[&<>\"'\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""What `_text` escapes or cleans; most IDs, titles and labels hold none of it."""
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
@@ -82,6 +84,8 @@ def _clean(text: str) -> str:
 
 
 def _text(text: str) -> str:
+    if _TEXT_TO_CHANGE.search(text) is None:
+        return text
     return escape(_clean(text), quote=True)
 
 
