@@ -54,23 +54,23 @@ class Compiler:
     def __init__(self, root: dict[str, Any]) -> None:
         self.root = root
         self._done: dict[int, Predicate] = {}
+        self._building: set[int] = set()
         self._nodes: list[dict[str, Any]] = []  # keeps compiled nodes alive: ids stay unique
 
     def compile(self, node: dict[str, Any]) -> Predicate:
         """The predicate of `node`, a part of this compiler's schema."""
-        found = self._done.get(id(node))
+        key = id(node)
+        found = self._done.get(key)
         if found is not None:
             return found
-        slot: list[Predicate] = []
-
-        def pending(value: Any) -> bool:  # reached only through a `$ref` cycle
-            return slot[0](value)
-
-        self._nodes.append(node)
-        self._done[id(node)] = pending
+        if key in self._building:  # a `$ref` cycle: look the predicate up when called
+            done = self._done
+            return lambda value: done[key](value)
+        self._building.add(key)
         predicate = self._build(node)
-        slot.append(predicate)
-        self._done[id(node)] = predicate
+        self._building.discard(key)
+        self._done[key] = predicate
+        self._nodes.append(node)
         return predicate
 
     def _target(self, ref: str) -> dict[str, Any]:
@@ -84,10 +84,11 @@ class Compiler:
         kind = node.get("type")
         # A closure for a type's keywords also checks the type itself when that is the
         # node's only type: one call per value instead of two.
+        keys = node.keys()
         shaped = {
-            "string": any(key in node for key in _STRING_KEYWORDS),
-            "array": any(key in node for key in _ARRAY_KEYWORDS),
-            "object": any(key in node for key in _OBJECT_KEYWORDS),
+            "string": not keys.isdisjoint(_STRING_KEYWORDS),
+            "array": not keys.isdisjoint(_ARRAY_KEYWORDS),
+            "object": not keys.isdisjoint(_OBJECT_KEYWORDS),
         }
         if kind is not None and not (isinstance(kind, str) and shaped.get(kind)):
             checks.append(_type(kind))
