@@ -4,12 +4,12 @@
 value and builds a JSON path for each child: most of the time a cold site build spends
 validating checklists. Nearly every document it sees is valid, so it asks this
 compiled form first and explains only what fails. Each schema node becomes one closure
-that tests just the keywords the node has; `$ref` cycles (conditions nest) go through a
-slot filled once the target is compiled.
+that tests just the keywords the node has; a `$ref` back to a node still being compiled
+(conditions nest) looks its predicate up when called.
 
 The semantics are those of `validate`'s interpreter, keyword for keyword (the same
 subset of draft 2020-12, `minimum` on integers only, `uniqueItems` by `==`); a property
-test holds the two equal on mutated checklists and reports.
+test holds the two, and jsonschema, equal on mutated checklists and reports.
 """
 
 from __future__ import annotations
