@@ -83,6 +83,11 @@ BAD_CHECKLISTS = {
         "'' is not a valid !!int value",
         True,
     ),
+    "deep-nesting": (
+        SAMPLE_TEXT.replace(b"rev: 2", b"rev: " + b"[" * 600 + b"]" * 600),
+        "nested more than 64 levels deep",
+        True,
+    ),
     "invalid-utf8": (
         SAMPLE_TEXT.replace(b"Sample review", b"Sample \xff\xfe review"),
         "not valid UTF-8 (byte 0xff)",
@@ -144,6 +149,32 @@ def test_report_for_unknown_checklist(folder: Path, tmp_path: Path) -> None:
         result.err
         == f"meshkb: error: {report}:1:1: $.checklist: report is for unknown checklist 'nosuch' (known: sample)\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        (
+            "r.json",
+            '{"answers": ' + "[" * 100_000 + "]" * 100_000 + "}",
+            "not valid JSON: nested too deeply",
+        ),
+        (
+            "r.yaml",
+            "format: meshkb/report/v1\nanswers: " + "[" * 600 + "]" * 600 + "\n",
+            "nested more than 64 levels deep",
+        ),
+    ],
+)
+def test_a_deeply_nested_report_gets_one_clear_line(
+    folder: Path, tmp_path: Path, name: str, text: str, message: str
+) -> None:
+    report = tmp_path / name
+    report.write_text(text, encoding="utf-8")
+    result = run_cli("--checklists", str(folder), "report", "check", str(report))
+    assert result.code == 2
+    assert result.err.startswith(f"meshkb: error: {report}:")
+    assert result.err.count("\n") == 1 and message in result.err
 
 
 def test_report_with_unknown_item_ids(folder: Path, tmp_path: Path) -> None:

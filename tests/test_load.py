@@ -119,6 +119,14 @@ REFUSED_YAML = {
     "a: !foo bar\n": (1, 4, "$.a", "tag !foo is not allowed; use plain YAML values"),
     "l: [1, 2, !!bool maybe]\n": (1, 11, "$.l[2]", "'maybe' is not a valid !!bool value"),
     "a: &x 1\nb: *x\n": (1, 4, None, "anchors and aliases (&, *) are not allowed"),
+    "a:\n- " + "[" * 70 + "]" * 70 + "\n": (
+        2,
+        # The root is depth 0 and `a`'s list depth 1; the first "[" (column 3) is
+        # $.a[0] at depth 2, so the 63rd, in column 65, is the first too deep.
+        2 + 63,
+        "$.a" + "[0]" * 63,
+        "nested more than 64 levels deep",
+    ),
 }
 
 

@@ -102,6 +102,7 @@ def test_problems_are_never_cached(tmp_path: Path) -> None:
         b'{"format": "' + FORMAT.encode() + b'", "value": [["x", {"id": 1}]]}',
         b'{"format": "' + FORMAT.encode() + b'", "value": {"html": 3}}',
         b"\xff\xfe binary",
+        b"[" * 100_000 + b"]" * 100_000,
     ],
 )
 def test_a_damaged_entry_is_a_miss(tmp_path: Path, damage: bytes) -> None:

@@ -630,6 +630,8 @@ def parse_report(text: str, file: str, checklists: dict[str, Checklist]) -> Repo
             raise MeshkbError(
                 Problem(file, f"not valid JSON: {exc.msg}", exc.lineno, exc.colno)
             ) from None
+        except RecursionError:  # the decoder's own limit, near a thousand levels
+            raise MeshkbError(Problem(file, "not valid JSON: nested too deeply")) from None
         return report_from_data(data, file, checklists)
     if lowered.endswith((".yaml", ".yml")):
         located = load_yaml_text(text, file)

@@ -103,7 +103,7 @@ class SiteCache:
             return None
         try:
             entry = json.loads((self.directory / name).read_text("utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return None
         if not isinstance(entry, dict) or entry.get("format") != FORMAT:
             return None

@@ -18,6 +18,9 @@ from .errors import MeshkbError, Problem
 
 MAX_BYTES = 5 * 1024 * 1024
 """Checklists and reports are small; a larger file is refused before it is read."""
+MAX_DEPTH = 64
+"""Checklists and reports nest about a dozen levels. Deeper input is refused with its
+place, long before Python's recursion limit turns it into a traceback."""
 
 try:
     _Loader: Any = yaml.CSafeLoader
@@ -126,7 +129,7 @@ def load_yaml(text: str, file: str) -> Located:
     if node is None:
         raise MeshkbError(Problem(file, "file has no YAML content", 1, 1))
     try:
-        data = _build(node, set())
+        data = _build(node, set(), 0)
     except _AliasFound:
         # The composer shares one node between an anchor and its aliases; find the
         # alias's own position with the event stream (only on this error path).
@@ -169,13 +172,15 @@ class _Refused(Exception):
         self.message, self.at, self.owner, self.suffix = message, at, owner, suffix
 
 
-def _build(node: yaml.Node, seen: set[int]) -> Any:
+def _build(node: yaml.Node, seen: set[int], depth: int) -> Any:
     """Plain data of the node graph; paths and marks are left for `_path_of` and `_mark`."""
     if id(node) in seen:
         raise _AliasFound
     seen.add(id(node))
     if isinstance(node, yaml.ScalarNode):
         return _scalar(node)
+    if depth >= MAX_DEPTH:
+        raise _Refused(f"nested more than {MAX_DEPTH} levels deep", node, node)
     if isinstance(node, yaml.MappingNode):
         if node.tag != _MAP:
             raise _tag_error(node)
@@ -194,11 +199,11 @@ def _build(node: yaml.Node, seen: set[int]) -> Any:
                     node,
                     _key_suffix(key),
                 )
-            result[key] = _build(value_node, seen)
+            result[key] = _build(value_node, seen, depth + 1)
         return result
     if node.tag != _SEQ:
         raise _tag_error(node)
-    return [_build(child, seen) for child in node.value]
+    return [_build(child, seen, depth + 1) for child in node.value]
 
 
 def _children(node: yaml.Node, path: str) -> list[tuple[str, yaml.Node, yaml.Node]]:
