@@ -154,3 +154,16 @@ def test_marks_place_values_and_mapping_entries_at_their_keys() -> None:
     }
     problem = located.at("$.b[0].zz", "m")  # not in the file: its nearest parent
     assert (problem.line, problem.column, problem.path) == (3, 5, "$.b[0].zz")
+
+
+def test_a_problem_about_a_key_that_is_not_an_identifier_names_its_own_line(
+    tmp_path: Path,
+) -> None:
+    # The loader and the validator spell a path to such a key the same way (`$['-x']`).
+    text = (CASES / "valid" / "sample.yaml").read_text(encoding="utf-8") + "-extra: 1\n"
+    path = tmp_path / "sample.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(MeshkbError) as caught:
+        load_checklist(path)
+    [problem] = caught.value.problems
+    assert (problem.line, problem.path) == (text.count("\n"), "$['-extra']")

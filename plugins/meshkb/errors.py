@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from .record import record
 
 EXIT_OK = 0
@@ -50,3 +52,22 @@ class MeshkbError(Exception):
             problems = [problems]
         self.problems: list[Problem] = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+_KEY_SUFFIX: dict[str, str] = {}
+"""Key -> its path suffix; the same few keys recur in every file."""
+
+
+def key_suffix(key: str) -> str:
+    """How `key` extends a JSON path: `.id`, or `['a key']` for any other key.
+
+    The loader's positions and the validator's messages both name paths this way, so a
+    problem finds the line of the key it is about.
+    """
+    suffix = _KEY_SUFFIX.get(key)
+    if suffix is None:
+        suffix = f".{key}" if _PLAIN_KEY.fullmatch(key) else f"[{key!r}]"
+        if len(_KEY_SUFFIX) < 10_000:
+            _KEY_SUFFIX[key] = suffix
+    return suffix

@@ -44,6 +44,14 @@ _OBJECT_KEYWORDS = (
 )
 
 
+def ref_target(root: dict[str, Any], ref: str) -> dict[str, Any]:
+    """The node a local `$ref` (`#/$defs/name`) points to."""
+    target = root
+    for part in ref.removeprefix("#/").split("/"):
+        target = target[part]
+    return target
+
+
 def _always(value: Any) -> bool:
     return True
 
@@ -73,12 +81,6 @@ class Compiler:
         self._nodes.append(node)
         return predicate
 
-    def _target(self, ref: str) -> dict[str, Any]:
-        target = self.root
-        for part in ref.removeprefix("#/").split("/"):
-            target = target[part]
-        return target
-
     def _build(self, node: dict[str, Any]) -> Predicate:
         checks: list[Predicate] = []
         kind = node.get("type")
@@ -99,7 +101,7 @@ class Compiler:
             options = list(node["enum"])
             checks.append(lambda value: value in options)
         if "$ref" in node:
-            checks.append(self.compile(self._target(node["$ref"])))
+            checks.append(self.compile(ref_target(self.root, node["$ref"])))
         if "oneOf" in node:
             checks.append(_one_of([self.compile(b) for b in node["oneOf"]]))
         if "anyOf" in node:

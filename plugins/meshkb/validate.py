@@ -20,7 +20,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .schema_predicate import TYPES, Compiler
+from .errors import key_suffix
+from .schema_predicate import TYPES, Compiler, ref_target
 
 
 @cache
@@ -82,28 +83,15 @@ def _is_type(value: Any, name: str) -> bool:
     return isinstance(value, TYPES[name])
 
 
-_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
-_KEY_SUFFIX: dict[str, str] = {}
-"""Key -> how it extends a path (`.id` or `['a key']`); the same few keys recur."""
-
-
 def _child(path: str, key: str) -> str:
-    suffix = _KEY_SUFFIX.get(key)
-    if suffix is None:
-        suffix = f".{key}" if _PLAIN_KEY.fullmatch(key) else f"[{key!r}]"
-        if len(_KEY_SUFFIX) < 10_000:
-            _KEY_SUFFIX[key] = suffix
-    return path + suffix
+    return path + key_suffix(key)
 
 
 def _check(
     value: Any, node: dict[str, Any], root: dict[str, Any], path: str, found: list[tuple[str, str]]
 ) -> None:
     if "$ref" in node:
-        target = root
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        _check(value, target, root, path, found)
+        _check(value, ref_target(root, node["$ref"]), root, path, found)
     if "oneOf" in node:
         _one_of(value, node["oneOf"], root, path, found)
     if "anyOf" in node:

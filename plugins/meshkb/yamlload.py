@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from .errors import MeshkbError, Problem
+from .errors import MeshkbError, Problem, key_suffix
 
 MAX_BYTES = 5 * 1024 * 1024
 """Checklists and reports are small; a larger file is refused before it is read."""
@@ -32,8 +32,6 @@ _MAP, _SEQ, _MERGE = _CORE + "map", _CORE + "seq", _CORE + "merge"
 _TEXT_TAGS = frozenset({_CORE + "str", _CORE + "timestamp"})
 _NULL = _CORE + "null"
 _CONSTRUCTED_TAGS = frozenset({_CORE + "bool", _CORE + "int", _CORE + "float"})
-_KEY_SUFFIX: dict[str, str] = {}
-"""Key -> how it extends a JSON path (`.id` or `['a key']`); the same few keys recur."""
 _constructor = yaml.constructor.SafeConstructor()
 
 
@@ -197,7 +195,7 @@ def _build(node: yaml.Node, seen: set[int], depth: int) -> Any:
                     f"duplicate key {key!r} (first at line {first.start_mark.line + 1})",
                     key_node,
                     node,
-                    _key_suffix(key),
+                    key_suffix(key),
                 )
             result[key] = _build(value_node, seen, depth + 1)
         return result
@@ -209,7 +207,7 @@ def _build(node: yaml.Node, seen: set[int], depth: int) -> Any:
 def _children(node: yaml.Node, path: str) -> list[tuple[str, yaml.Node, yaml.Node]]:
     """(path, value node, node that marks the path) of each child of a node."""
     if isinstance(node, yaml.MappingNode):
-        return [(path + _key_suffix(str(k.value)), v, k) for k, v in node.value]
+        return [(path + key_suffix(str(k.value)), v, k) for k, v in node.value]
     if isinstance(node, yaml.SequenceNode):
         return [(f"{path}[{i}]", child, child) for i, child in enumerate(node.value)]
     return []
@@ -236,19 +234,6 @@ def _path_of(node: yaml.Node, target: yaml.Node, path: str = "$") -> str:
         if found:
             return found
     return ""
-
-
-def _plain_key(key: str) -> bool:
-    return key.replace("_", "a").replace("-", "a").isalnum() and not key[:1].isdigit()
-
-
-def _key_suffix(key: str) -> str:
-    suffix = _KEY_SUFFIX.get(key)
-    if suffix is None:
-        suffix = f".{key}" if _plain_key(key) else f"[{key!r}]"
-        if len(_KEY_SUFFIX) < 10_000:
-            _KEY_SUFFIX[key] = suffix
-    return suffix
 
 
 def _tag_error(node: yaml.Node) -> _Refused:
