@@ -15,9 +15,9 @@ from __future__ import annotations
 import argparse
 import cProfile
 import dataclasses
+import dataclasses as record
 import gc
 import gzip
-import inspect
 import io
 import json
 import os
@@ -40,9 +40,10 @@ from pathlib import Path
 from typing import Any
 
 import synth
-from meshkb import load, record, score
-from meshkb import report as reports
-from meshkb.model import Answer, Evidence, Report
+from meshkb.core import load, score
+from meshkb.core.model import Answer, AnswerEvidence, Report
+from meshkb.report import build as _build
+from meshkb.report import markdown as _markdown
 from sitecopy import config_replay_site, config_without_plugin, plugin_enabled
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -786,21 +787,10 @@ def import_profile(argv: list[str], top: int = 15) -> str:
 
 
 def _html_renderer() -> tuple[Callable[[Any], str] | None, str]:
-    """render.render_checklist_html (or render.render_checklist), when render.py exists."""
-    if not (PKG / "render.py").exists():
-        return None, "render.py not present"
-    from meshkb import render
+    """The checklist page fragment's renderer."""
+    from meshkb.site.fragment import render_checklist
 
-    for name in ("render_checklist_html", "render_checklist"):
-        fn = getattr(render, name, None)
-        if fn is None:
-            continue
-        params = list(inspect.signature(fn).parameters.values())
-        required = [p for p in params[1:] if p.default is p.empty and p.kind is not p.VAR_KEYWORD]
-        if required:
-            return None, f"render.{name} needs more than a checklist: {required}"
-        return fn, f"render.{name}"
-    return None, "render.py has no render_checklist_html"
+    return render_checklist, "site.fragment.render_checklist"
 
 
 def bench_scale(bench: Bench) -> None:
@@ -883,7 +873,7 @@ def bench_scale(bench: Bench) -> None:
         return [fn(c) for c in checklists[:count]]
 
     def render_md(checklist: Any) -> str:
-        return reports.render_markdown(checklist, reports.new_report(checklist))
+        return _markdown.render_markdown(checklist, _build.new_report(checklist))
 
     def renderers(
         fn: Callable[[Any], str], key: str, label: str, pairs: int, calls_at: int, child: bool
@@ -962,7 +952,7 @@ def filled_report(checklist: Any) -> Report:
             answers.append(Answer(item.id, item.rev))
         elif kind == 1:
             answers.append(
-                Answer(item.id, item.rev, "pass", evidence=(Evidence(f"deploy/app-{n} ok"),))
+                Answer(item.id, item.rev, "pass", evidence=(AnswerEvidence(f"deploy/app-{n} ok"),))
             )
         elif kind == 2:
             note = f"Failed on app-{n}.\n\nSee the **runbook**, step {n % 9}:\n\n- one\n- two"
@@ -980,7 +970,7 @@ def filled_report(checklist: Any) -> Report:
                     item.rev,
                     "pass",
                     prefilled=True,
-                    evidence=(Evidence(f"probe saw ns team-{n % 50}", "probe"),),
+                    evidence=(AnswerEvidence(f"probe saw ns team-{n % 50}", "probe"),),
                 )
             )
     return Report(
@@ -1008,16 +998,16 @@ def bench_report(bench: Bench) -> None:
     cases = {}
     for name, checklist in (("half", half), ("full", full)):
         filled = filled_report(checklist)
-        markdown = reports.render_markdown(checklist, filled)
-        parsed = reports.parse_markdown(markdown, "review.md", {checklist.id: checklist})
-        if reports.render_markdown(checklist, parsed) != markdown:
+        markdown = _markdown.render_markdown(checklist, filled)
+        parsed = _markdown.parse_markdown(markdown, "review.md", {checklist.id: checklist})
+        if _markdown.render_markdown(checklist, parsed) != markdown:
             raise RuntimeError("report round trip changed the bytes")
         cases[name] = (checklist, markdown, parsed)
     bench.details["report_md_bytes"] = len(cases["full"][1])
 
     def parse(name: str) -> Callable[[], object]:
         checklist, markdown, _ = cases[name]
-        return lambda: reports.parse_markdown(markdown, "review.md", {checklist.id: checklist})
+        return lambda: _markdown.parse_markdown(markdown, "review.md", {checklist.id: checklist})
 
     def scoring(name: str) -> Callable[[], object]:
         checklist, _, parsed = cases[name]
@@ -1041,7 +1031,7 @@ def bench_report(bench: Bench) -> None:
         )
     checklist, markdown, parsed = cases["full"]
     bench.profiles["report_parse_growth"] = lambda: profile_call(
-        lambda: reports.parse_markdown(markdown, "review.md", {checklist.id: checklist})
+        lambda: _markdown.parse_markdown(markdown, "review.md", {checklist.id: checklist})
     )
     bench.profiles["report_score_growth"] = lambda: profile_call(
         lambda: score.score(checklist, parsed)

@@ -13,7 +13,8 @@ from meshkb.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 CHECKLISTS = ROOT / "checklists"
 CASES = ROOT / "tests" / "cases"
-SHARED = ROOT.parent / "shared"
+MANIFESTS = ROOT / "tests" / "fixtures" / "manifests"
+"""Real manifests of public sample apps (see its SOURCES.md for origin and licence)."""
 
 
 @dataclass

@@ -9,8 +9,8 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from meshkb import adr
-from meshkb.linklock import BuiltSite
-from meshkb.site_source import read_site_config
+from meshkb.site.linklock import BuiltSite
+from meshkb.site.sources import read_site_config
 
 from .conftest import ROOT, run_cli
 from .sitebuild import repo_site

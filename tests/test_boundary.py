@@ -1,4 +1,4 @@
-"""The core never imports mkdocs: that seam keeps Zensical and MkDocs 2 open."""
+"""What the CLI and a site build import at start-up (the architecture itself: test_architecture)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,6 @@ from pathlib import Path
 
 from .conftest import CHECKLISTS
 
-CORE = [
-    "meshkb",
-    "meshkb.cli",
-    "meshkb.load",
-    "meshkb.score",
-    "meshkb.report",
-    "meshkb.validate",
-    "meshkb.model",
-]
-
 
 def fresh_python(code: str) -> str:
     """What `code` prints in a new interpreter, where no test has imported anything yet."""
@@ -25,21 +15,6 @@ def fresh_python(code: str) -> str:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     return result.stdout
-
-
-def test_core_imports_no_mkdocs() -> None:
-    code = (
-        "import importlib, sys\n"
-        f"for name in {CORE!r}: importlib.import_module(name)\n"
-        "for name in ['meshkb.render', 'meshkb.markdown_ext', 'meshkb.probe', 'meshkb.scan', 'meshkb.cost']:\n"
-        "    try: importlib.import_module(name)\n"
-        "    except ModuleNotFoundError as exc:\n"
-        "        if exc.name != name: raise\n"
-        "leaked = sorted(m for m in sys.modules if m == 'mkdocs' or m.startswith('mkdocs.'))\n"
-        "print(','.join(leaked))\n"
-    )
-    stdout = fresh_python(code)
-    assert stdout.strip() == ""
 
 
 def test_checklist_export_does_not_import_heavy_modules() -> None:
@@ -62,9 +37,8 @@ def test_python_dash_m_runs_the_cli() -> None:
 
 
 def test_scan_does_not_validate_checked_probes_twice() -> None:
-    # The loader validates every probe with the checklist schema; scan must not repeat it
-    # with jsonschema (a ~90 ms import on the scan path).
-    fixtures = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "manifests"
+    # jsonschema is the tests' oracle; at run time jsonschema-rs validates (see core.validate).
+    fixtures = Path(__file__).resolve().parent / "fixtures" / "manifests"
     code = (
         "import sys, io\n"
         "from meshkb.cli import main\n"
@@ -76,18 +50,18 @@ def test_scan_does_not_validate_checked_probes_twice() -> None:
 
 
 def test_rendering_the_shipped_checklists_leaves_markdown_it_unimported() -> None:
-    """Their Markdown is all simple prose (render.plain_paragraphs), so a cold site build
+    """Their Markdown is all simple prose (site.markdown_fast), so a cold site build
     skips markdown-it's ~20 ms import; a field with a link still gets the real parser."""
     code = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from meshkb.load import checklist_files, load_all\n"
-        "from meshkb.render import render_checklist\n"
+        "from meshkb.core.load import checklist_files, load_all\n"
+        "from meshkb.site.fragment import render_checklist\n"
         f"for checklist in load_all(checklist_files(Path({str(CHECKLISTS)!r}))):\n"
         "    render_checklist(checklist)\n"
         "print('markdown_it' in sys.modules)\n"
-        "from meshkb.render import _Markdown\n"
-        "html = _Markdown(lambda target: target).block('See [the page](migrate.md).')\n"
+        "from meshkb.site.markdown_text import FieldMarkdown\n"
+        "html = FieldMarkdown(lambda target: target).block('See [the page](migrate.md).')\n"
         "print('markdown_it' in sys.modules, 'href=\"migrate.md\"' in html)\n"
     )
     stdout = fresh_python(code)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import CHECKLISTS, SHARED, run_cli
+from .conftest import CHECKLISTS, MANIFESTS, run_cli
 
-FIXTURES = SHARED / "fixtures" / "manifests"
+FIXTURES = MANIFESTS
 BOOKINFO_WORKLOADS = [
     "details-v1",
     "ratings-v1",

@@ -5,25 +5,17 @@ from __future__ import annotations
 import gzip
 import json
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
-from meshkb.cost import (
-    COST_DATA_PATH,
-    MISSING,
-    calculator_data,
-    compute_cost,
-    format_amount,
-    load_cost_data,
-    render_cost_calculator_html,
-    render_cost_chart_svg,
-    render_cost_json,
-    render_cost_text,
-)
-from meshkb.errors import MeshkbError
-from meshkb.record import replace
+from meshkb.core.errors import MeshkbError
+from meshkb.cost.calculator import calculator_data, render_cost_calculator_html
+from meshkb.cost.chart import render_cost_chart_svg
+from meshkb.cost.model import COST_DATA_PATH, MISSING, compute_cost, format_amount, load_cost_data
+from meshkb.cost.output import render_cost_json, render_cost_text
 
 JS = Path(__file__).resolve().parents[1] / "plugins" / "meshkb" / "assets" / "meshkb-cost.js"
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from meshkb.errors import MeshkbError
-from meshkb.load import load_checklist, load_checklist_text
-from meshkb.report import new_report, parse_report, render_markdown
+from meshkb.core.errors import MeshkbError
+from meshkb.core.load import load_checklist, load_checklist_text
+from meshkb.report.build import new_report
+from meshkb.report.data import parse_report
+from meshkb.report.markdown import render_markdown
 
 from .conftest import CASES, CHECKLISTS
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from meshkb.interactive import run_interactive
-from meshkb.load import load_checklist
-from meshkb.report import new_report, parse_markdown
+from meshkb.cli.interactive import run_interactive
+from meshkb.core.load import load_checklist
+from meshkb.report.build import new_report
+from meshkb.report.markdown import parse_markdown
 
 from .conftest import CASES, run_cli
 

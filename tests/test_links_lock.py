@@ -11,9 +11,9 @@ import re
 from pathlib import Path
 
 import pytest
-from meshkb.linklock import BuiltSite, check_lock, published, read_lock, update_lock
-from meshkb.load import checklist_files, load_all
-from meshkb.site_source import find_config, read_site_config
+from meshkb.core.load import checklist_files, load_all
+from meshkb.site.linklock import BuiltSite, check_lock, published, read_lock, update_lock
+from meshkb.site.sources import find_config, read_site_config
 
 from .conftest import ROOT
 from .sitebuild import build, copy_sources, repo_site

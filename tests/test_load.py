@@ -6,9 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from meshkb.errors import MeshkbError
-from meshkb.load import load_all, load_checklist
-from meshkb.yamlload import load_yaml_text
+from meshkb.core.errors import MeshkbError
+from meshkb.core.load import load_all, load_checklist
+from meshkb.core.yaml_policy import load_yaml_text
 
 from .conftest import CASES, CHECKLISTS
 

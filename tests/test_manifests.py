@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from meshkb.manifests import MAX_INPUT_BYTES, ManifestSet, parse_manifests, read_manifests
+from meshkb.scan.manifest_parse import parse_manifests
+from meshkb.scan.read import MAX_INPUT_BYTES, read_manifests
+from meshkb.scan.resources import ManifestSet
 
-FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "manifests"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "manifests"
 BOOKINFO = FIXTURES / "bookinfo" / "bookinfo.yaml"
 EMOJIVOTO = FIXTURES / "emojivoto" / "emojivoto.yml"
 

@@ -9,12 +9,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from meshkb import forked, manifests
-from meshkb.manifests import parse_manifests
+from meshkb.scan import forked, manifest_parse
+from meshkb.scan.manifest_parse import parse_manifests
 
-from .conftest import CHECKLISTS, SHARED, run_cli
+from .conftest import CHECKLISTS, MANIFESTS, run_cli
 
-FIXTURES = SHARED / "fixtures" / "manifests"
+FIXTURES = MANIFESTS
 
 ODD_DOCUMENTS = [
     "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-3\n  labels: {istio-injection: enabled}\n",
@@ -113,11 +113,11 @@ def test_any_pieces_read_the_same_documents(monkeypatch: pytest.MonkeyPatch, pie
     monkeypatch.setenv(forked.JOBS_VARIABLE, "1")
     one = parse_manifests(text, "m.yaml")
     monkeypatch.setenv(forked.JOBS_VARIABLE, "2")
-    monkeypatch.setattr(manifests, "PARSE_PIECES", pieces)
+    monkeypatch.setattr(manifest_parse, "PARSE_PIECES", pieces)
     assert parse_manifests(text, "m.yaml") == one
     # More parse errors than the fast path restarts after, so both of its ways are taken.
     broken = [p for p in one.problems if "is not valid YAML" in p.message]
-    assert len(broken) > manifests._FAST_RESTARTS
+    assert len(broken) > manifest_parse._FAST_RESTARTS
 
 
 def _raise() -> None:

@@ -14,11 +14,11 @@ from pathlib import Path
 import markdown
 import pytest
 from meshkb import mkdocs_plugin
-from meshkb.errors import MeshkbError
-from meshkb.load import checklist_files, load_all, load_checklist
+from meshkb.core.errors import MeshkbError
+from meshkb.core.load import checklist_files, load_all, load_checklist
 from meshkb.markdown_ext import MeshkbExtension, load_checklists
 from meshkb.mkdocs_plugin import MeshkbPlugin, page_markdown
-from meshkb.render import render_go_pages
+from meshkb.site.gopages import render_go_pages
 
 from .conftest import CASES, CHECKLISTS
 from .sitebuild import BUILD_ENV, copy_sources, repo_site

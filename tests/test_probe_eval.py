@@ -3,27 +3,28 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
 import pytest
-import yaml
-from hypothesis import given, settings
 from hypothesis import strategies as st
-from meshkb import scan
-from meshkb.cli import load_every
-from meshkb.cli_scan import probe_items
-from meshkb.jsonwrite import nested_text
-from meshkb.manifests import STDIN_NAME, Origin, parse_manifests, read_manifests
-from meshkb.probe import Evidence, Probe, build_inventory, parse_probe
-from meshkb.probe_eval import Scope, compile_condition, select_subjects
-from meshkb.scan import ItemResult, load_probe_proposals, render_result, render_scan_json
 
-from .conftest import CHECKLISTS, SHARED
+# MODULE-IMPORT scan
+from meshkb.cli.common import load_every
+from meshkb.scan.compile import Scope, compile_condition
+from meshkb.scan.evaluate import select_subjects
+from meshkb.scan.inventory import build_inventory
+from meshkb.scan.manifest_parse import parse_manifests
+from meshkb.scan.prefill import probe_items
+from meshkb.scan.probe_model import Probe
+from meshkb.scan.probe_parse import parse_probe
+from meshkb.scan.read import read_manifests
+from meshkb.scan.run import load_probe_proposals
+
+from .conftest import CHECKLISTS, MANIFESTS
 from .test_parallel import mixed_text
 from .test_probe import WORKLOADS
 
-FIXTURES = SHARED / "fixtures" / "manifests"
+FIXTURES = MANIFESTS
 
 
 def every_probe() -> list[tuple[str, Probe]]:
@@ -84,41 +85,3 @@ def test_answers_alone_agree_with_answers_explained(name: str) -> None:
 
 
 TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=12)
-EVIDENCE = st.builds(
-    Evidence,
-    TEXT,
-    st.builds(
-        Origin,
-        st.sampled_from([STDIN_NAME, "a b/c.yaml", "/abs/ü.yaml", "x%y.yml"]) | TEXT,
-        st.integers(min_value=1, max_value=10**6),
-        st.integers(min_value=1, max_value=10**6),
-        st.none() | st.integers(min_value=1, max_value=100),
-    ),
-    st.lists(TEXT, max_size=4).map(tuple),
-)
-
-
-@settings(max_examples=300, deadline=None)
-@given(EVIDENCE, st.sampled_from(["\n", "\n    ", "\n          "]))
-def test_direct_evidence_writers_match_the_general_writer(evidence: Evidence, newline: str) -> None:
-    expected = nested_text(scan._evidence_json(evidence), newline)
-    assert scan._json_evidence(evidence, newline) == expected
-    expected = nested_text(scan._sarif_location(evidence), newline)
-    assert scan._sarif_location_text(evidence, newline) == expected
-
-
-def test_nested_text_is_json_dumps_indented_in_place() -> None:
-    value = {"a": [1, {"b": None, "c": 1.5}], "d": "é\n"}  # a float: json.dumps writes it
-    text = nested_text(value, "\n    ")
-    assert text == json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n    ")
-
-
-def test_results_written_for_one_format_are_refused_by_another() -> None:
-    manifests = parse_manifests(WORKLOADS, "w.yaml")
-    probe = yaml.safe_load("{summary: s, select: {kind: Service}, count: {at_least: 1}}")
-    (result,) = scan.run_scan(manifests, [("X-1", "t", probe)]).results
-    assert isinstance(result, ItemResult)
-    written = render_result(result, 0, "text")
-    assert render_scan_json([result]) == render_scan_json([render_result(result, 0, "json")])
-    with pytest.raises(ValueError, match="written as text, not json"):
-        render_scan_json([written])

@@ -12,16 +12,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
-from meshkb import render
-from meshkb.load import load_checklist
-from meshkb.model import Checklist
-from meshkb.render import (
-    anchor_ids,
-    checklist_data,
-    plain_paragraphs,
-    relative_href,
-    render_checklist,
-)
+from meshkb.core.load import load_checklist
+from meshkb.core.model import Checklist
+from meshkb.site import markdown_text
+from meshkb.site.escape import escape_html, replace_controls
+from meshkb.site.fragment import anchor_ids, render_checklist
+from meshkb.site.markdown_fast import plain_paragraphs
+from meshkb.site.page_data import checklist_data
+from meshkb.site.urls import relative_href
 
 from .conftest import CASES, CHECKLISTS
 
@@ -310,7 +308,7 @@ def test_hostile_json_cannot_close_its_script(hostile_html: str) -> None:
 
 
 def test_control_characters_never_reach_the_html(sample: Checklist) -> None:
-    from meshkb.record import replace
+    from dataclasses import replace
 
     odd = replace(sample, title="bell\x07 and stx\x02wzxhzdk:0\x03", summary="nul\x00 here")
     html = render_checklist(odd)
@@ -454,7 +452,7 @@ def test_shipped_checklists_render_the_same_without_the_fast_path(
 ) -> None:
     checklists = [load_checklist(path) for path in sorted(CHECKLISTS.glob("*.yaml"))]
     fast = [render_checklist(c) for c in checklists]
-    monkeypatch.setattr(render, "plain_paragraphs", lambda text: None)
+    monkeypatch.setattr(markdown_text, "plain_paragraphs", lambda text: None)
     assert [render_checklist(c) for c in checklists] == fast
 
 
@@ -471,4 +469,4 @@ def test_code_spans_equal_markdown_it_or_step_aside(code: str) -> None:
 @given(st.text(alphabet=st.sampled_from("ab &<>\"'\x00\x08\x0b\x1f\x7f\u00e9"), max_size=12))
 def test_text_skips_the_escaping_only_when_nothing_needs_it(text: str) -> None:
     # `_text` returns text unchanged when it holds nothing to escape or clean.
-    assert render._text(text) == escape(render._clean(text), quote=True)
+    assert escape_html(text) == escape(replace_controls(text), quote=True)

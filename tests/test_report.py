@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from meshkb.errors import MeshkbError
-from meshkb.load import load_checklist
-from meshkb.model import Answer, Evidence, Report
-from meshkb.record import replace
-from meshkb.report import (
-    new_report,
-    parse_markdown,
-    parse_report,
-    render_json,
-    render_markdown,
-    render_yaml,
-)
-from meshkb.score import score
+from meshkb.core.errors import MeshkbError
+from meshkb.core.load import load_checklist
+from meshkb.core.model import Answer, AnswerEvidence, Report
+from meshkb.core.score import score
+from meshkb.report.build import new_report
+from meshkb.report.data import parse_report, render_json, render_yaml
+from meshkb.report.markdown import parse_markdown, render_markdown
 
 from .conftest import CASES
 
@@ -42,7 +37,7 @@ def answers(draw: st.DrawFn) -> Answer:
     reason = draw(line) if state in ("na", "waived") else draw(st.one_of(st.just(""), text))
     owner = draw(line) if state == "waived" else draw(st.one_of(st.just(""), line))
     evidence = tuple(
-        Evidence(t, s)
+        AnswerEvidence(t, s)
         for t, s in draw(
             st.lists(st.tuples(line, st.sampled_from(["person", "probe"])), max_size=2)
         )
@@ -199,7 +194,7 @@ def test_probe_prefilled_state_counts_as_open_until_confirmed() -> None:
                 "SMP-0001",
                 2,
                 "pass",
-                evidence=(Evidence("Deployment a/b: label set", "probe"),),
+                evidence=(AnswerEvidence("Deployment a/b: label set", "probe"),),
                 prefilled=True,
             ),
         ),

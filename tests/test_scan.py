@@ -8,24 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from meshkb.errors import EXIT_OK, EXIT_USAGE, MeshkbError
-from meshkb.manifests import read_manifests
-from meshkb.scan import (
-    ItemResult,
-    ScanOutcome,
-    dumps_indented,
-    load_probe_proposals,
-    parse_probe_proposals,
-    render_scan_json,
-    render_scan_sarif,
-    render_scan_text,
-    run_scan,
-    scan_exit_code,
-)
+from meshkb.core.errors import EXIT_OK, EXIT_USAGE, MeshkbError
+from meshkb.scan.output import render_scan_json, render_scan_text
+from meshkb.scan.read import read_manifests
+from meshkb.scan.results import ItemResult, ScanOutcome
+from meshkb.scan.run import load_probe_proposals, parse_probe_proposals, run_scan, scan_exit_code
+from meshkb.scan.sarif import render_scan_sarif
 
-FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "manifests"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "manifests"
 BOOKINFO = FIXTURES / "bookinfo" / "bookinfo.yaml"
 EMOJIVOTO = FIXTURES / "emojivoto" / "emojivoto.yml"
 
@@ -466,18 +456,3 @@ def test_relative_paths_become_relative_uris(
         "uri"
     ]
     assert uri == "my%20manifests/svc.yaml"
-
-
-JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=5), children, max_size=4)
-    ),
-    max_leaves=30,
-)
-
-
-@settings(max_examples=300, deadline=None)
-@given(JSON_VALUES)
-def test_fast_json_writer_matches_json_dumps(value: object) -> None:
-    assert dumps_indented(value) == json.dumps(value, indent=2, ensure_ascii=False)

@@ -17,9 +17,9 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from markdown_it import MarkdownIt
-from meshkb.linklock import BuiltSite
-from meshkb.load import load_all
-from meshkb.site_source import page_headings
+from meshkb.core.load import load_all
+from meshkb.site.linklock import BuiltSite
+from meshkb.site.sources import page_headings
 
 from .conftest import CHECKLISTS, ROOT
 from .sitebuild import repo_site

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 import yaml
-from meshkb.load import load_checklist
-from meshkb.model import Answer, Checklist, Report
-from meshkb.score import score
+from meshkb.core.load import load_checklist
+from meshkb.core.model import Answer, Checklist, Report
+from meshkb.core.score import score
 
 from .conftest import ROOT
 

@@ -1,5 +1,5 @@
 """`python -m meshkb`."""
 
-from .cli import main
+from meshkb.cli import main
 
 raise SystemExit(main())

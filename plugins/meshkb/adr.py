@@ -16,10 +16,10 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .errors import MeshkbError
-from .links import Link, Resolver
-from .model import Checklist, Report
-from .score import Score, score
+from meshkb.core.errors import MeshkbError
+from meshkb.core.model import Checklist, Report
+from meshkb.core.score import Score, score
+from meshkb.site.links import Link, Resolver
 
 ADR_FILE = re.compile(r"^([0-9]{4})-.+\.md$")
 STATUSES = ("proposed", "accepted", "rejected", "deprecated")
@@ -65,7 +65,7 @@ class AdrMeta:
 
 
 @dataclass(frozen=True, slots=True)
-class Evidence:
+class ReviewEvidence:
     """A filled meshkb report that confirms the decision."""
 
     checklist: Checklist
@@ -113,7 +113,7 @@ def file_name(number: int, title: str) -> str:
     return f"{number:04d}-{slug(title)}.md"
 
 
-def render_adr(meta: AdrMeta, resolver: Resolver, evidence: Evidence | None = None) -> str:
+def render_adr(meta: AdrMeta, resolver: Resolver, evidence: ReviewEvidence | None = None) -> str:
     """The ADR as Markdown; every meshkb link is resolved (and so checked) by `resolver`."""
 
     def page(path: str, anchor: str | None = None) -> Link:
@@ -216,7 +216,7 @@ def _checklist_link(resolver: Resolver, checklist_id: str) -> Link | None:
     return resolver.checklist(checklist_id)
 
 
-def _confirmation(evidence: Evidence, resolver: Resolver) -> list[str]:
+def _confirmation(evidence: ReviewEvidence, resolver: Resolver) -> list[str]:
     checklist, report = evidence.checklist, evidence.report
     result = score(checklist, report)
     link = resolver.checklist(checklist.id)
@@ -291,7 +291,7 @@ def _findings(result: Score, report: Report, resolver: Resolver) -> list[str]:
     return lines
 
 
-def _more_information(resolver: Resolver, evidence: Evidence | None) -> list[str]:
+def _more_information(resolver: Resolver, evidence: ReviewEvidence | None) -> list[str]:
     def page(path: str, anchor: str | None = None) -> str:
         return resolver.page(path, anchor, check=resolver.site.docs_dir is not None).markdown
 

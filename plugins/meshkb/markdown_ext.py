@@ -12,9 +12,9 @@ supplying the checklists it loaded, a link resolver and a logger.
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -23,12 +23,12 @@ from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 
-from . import crossref, render
-from .errors import MeshkbError, Problem
-from .load import checklist_files, find_checklist, load_all_located, load_checklist
-from .model import Checklist
-from .record import field, record
-from .sitecache import SiteCache
+from meshkb.core.errors import MeshkbError, Problem
+from meshkb.core.load import checklist_files, find_checklist, load_all_located, load_checklist
+from meshkb.core.model import Checklist
+from meshkb.site import crossref
+from meshkb.site.fragment import render_checklist
+from meshkb.site.markdown_text import LinkResolver, TitleLookup
 
 Directive = Callable[[str], str]
 """A directive renderer: the text after the name -> an HTML block."""
@@ -42,7 +42,7 @@ def _raise(problem: Problem) -> None:
     raise MeshkbError(problem)
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class PageContext:
     """What the extension knows about the page being converted."""
 
@@ -50,15 +50,15 @@ class PageContext:
     """The page's file, for messages."""
     line_offset: int = 0
     """Lines before the Markdown body (front matter), for messages."""
-    resolve: render.LinkResolver | None = None
+    resolve: LinkResolver | None = None
     """Docs-relative target -> href on this page; None: directory URLs from the checklist page."""
-    page_title: render.TitleLookup | None = None
+    page_title: TitleLookup | None = None
     """Docs-relative page -> title, for link texts."""
     heading_level: int = 2
     """Level of the checklist title heading."""
 
 
-@record
+@dataclass(frozen=True, slots=True)
 class DirectiveState:
     """What the last conversion produced, read by the plugin after each page."""
 
@@ -68,26 +68,16 @@ class DirectiveState:
     """IDs of the checklists embedded."""
 
 
-def load_checklists(
-    directory: Path, cache: SiteCache | None = None
-) -> tuple[dict[str, Checklist], list[Problem]]:
-    """Every checklist in `directory` with the cross-file rules, keeping the good ones on error.
-
-    With a cache, a set of files that loaded without a problem before is taken from it.
-    """
+def load_checklists(directory: Path) -> tuple[dict[str, Checklist], list[Problem]]:
+    """Every checklist in `directory` with the cross-file rules, keeping the good ones on error."""
     if not directory.is_dir():
         return {}, [Problem(str(directory), "checklists folder not found")]
     paths = checklist_files(directory)
-    cached = cache.checklists(paths) if cache is not None else None
-    if cached is not None:
-        return cached, []
     try:
         loaded = load_all_located(paths)
     except MeshkbError as exc:
         problems = list(exc.problems)
     else:
-        if cache is not None:
-            cache.keep_checklists(paths, loaded)
         return {c.id: c for c, _ in loaded}, []
     good: dict[str, Checklist] = {}
     for path in paths:
@@ -140,8 +130,6 @@ class MeshkbExtension(Extension):  # type: ignore[misc] # Python-Markdown ships 
         """Directive name -> renderer of Markdown that is spliced into the page."""
         self.catalogue: Callable[[], Iterable[Checklist]] = self._all_from_dir
         """Every checklist, for directives that look across them."""
-        self.cache = SiteCache(None)
-        """Rendered pages kept between builds (the plugin supplies one; none by default)."""
 
     def extendMarkdown(self, md: Markdown) -> None:  # Python-Markdown's API name
         md.registerExtension(self)
@@ -178,7 +166,7 @@ class MeshkbExtension(Extension):  # type: ignore[misc] # Python-Markdown ships 
             raise MeshkbError(f"checklist directive needs one checklist ID, got {name!r}")
         checklist = self.lookup(name)
         self.state.checklists.append(checklist.id)
-        return self.cache.render_checklist(
+        return render_checklist(
             checklist,
             resolve=self.context.resolve,
             page_title=self.context.page_title,
@@ -209,19 +197,15 @@ class MeshkbExtension(Extension):  # type: ignore[misc] # Python-Markdown ships 
 
 
 def default_directives(ext: MeshkbExtension) -> dict[str, Directive]:
-    """The built-in directives; the cost module adds its two when it provides them."""
-    directives: dict[str, Directive] = {"checklist": ext.checklist_directive}
-    try:
-        cost = importlib.import_module("meshkb.cost")
-    except ImportError:
-        return directives
-    chart = getattr(cost, "render_cost_chart_svg", None)
-    calculator = getattr(cost, "render_cost_calculator_html", None)
-    if callable(chart):
-        directives["cost-chart"] = lambda args: str(chart())
-    if callable(calculator):
-        directives["cost-calculator"] = lambda args: str(calculator())
-    return directives
+    """The built-in directives: a checklist, and the cost page's chart and calculator."""
+    from meshkb.cost.calculator import render_cost_calculator_html
+    from meshkb.cost.chart import render_cost_chart_svg
+
+    return {
+        "checklist": ext.checklist_directive,
+        "cost-chart": lambda args: render_cost_chart_svg(),
+        "cost-calculator": lambda args: render_cost_calculator_html(),
+    }
 
 
 class _DirectivePreprocessor(Preprocessor):  # type: ignore[misc] # as above

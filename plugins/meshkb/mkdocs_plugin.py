@@ -23,11 +23,12 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 from mkdocs.utils import get_relative_url
 
-from . import render
-from .errors import MeshkbError, Problem
-from .markdown_ext import MeshkbExtension, PageContext, item_owners, load_checklists
-from .model import Checklist
-from .sitecache import SiteCache
+from meshkb.core.errors import MeshkbError, Problem
+from meshkb.core.model import Checklist
+from meshkb.markdown_ext import MeshkbExtension, PageContext, item_owners, load_checklists
+from meshkb.site.gopages import render_go_pages
+from meshkb.site.markdown_text import LinkResolver
+from meshkb.site.urls import page_path, page_url, relative_href
 
 log = get_plugin_logger(__name__)
 
@@ -41,10 +42,6 @@ NAV_SECTION = "Checklists"
 class MeshkbConfig(base.Config):  # type: ignore[no-untyped-call] # mkdocs' __init_subclass__ is untyped
     checklists_dir = c.Type(str, default="checklists")
     """Folder of checklist YAML files, relative to mkdocs.yml."""
-    cache = c.Type(bool, default=True)
-    """Keep loaded and rendered checklists between builds (see meshkb.sitecache)."""
-    cache_dir = c.Type(str, default=".cache/meshkb")
-    """Where, relative to mkdocs.yml; a folder of JSON files, safe to delete."""
 
 
 class MeshkbPlugin(BasePlugin[MeshkbConfig]):  # type: ignore[no-untyped-call] # as above
@@ -73,11 +70,7 @@ class MeshkbPlugin(BasePlugin[MeshkbConfig]):  # type: ignore[no-untyped-call] #
         return root / str(self.config[option])
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
-        cache = SiteCache(self._directory(config, "cache_dir") if self.config.cache else None)
-        self.extension.cache = cache
-        self.checklists, problems = load_checklists(
-            self._directory(config, "checklists_dir"), cache
-        )
+        self.checklists, problems = load_checklists(self._directory(config, "checklists_dir"))
         self.broken = {}
         for problem in problems:
             _warn(problem)
@@ -90,20 +83,20 @@ class MeshkbPlugin(BasePlugin[MeshkbConfig]):  # type: ignore[no-untyped-call] #
             )
         self.generated = set()
         for checklist in self.checklists.values():
-            if files.get_file_from_path(render.page_path(checklist.id)) is None:
-                self.generated.add(render.page_path(checklist.id))
+            if files.get_file_from_path(page_path(checklist.id)) is None:
+                self.generated.add(page_path(checklist.id))
                 files.append(
                     File.generated(
                         config,
-                        render.page_path(checklist.id),
+                        page_path(checklist.id),
                         content=page_markdown(checklist),
                         inclusion=InclusionLevel.NOT_IN_NAV,
                     )
                 )
-        pages = render.render_go_pages(
+        pages = render_go_pages(
             self.checklists.values(),
             site_url=config.site_url or "",
-            checklist_url=lambda cid: _url(files, render.page_path(cid)),
+            checklist_url=lambda cid: _url(files, page_path(cid)),
         )
         for item_id, html in pages.items():
             files.append(File.generated(config, f"go/{item_id}/index.html", content=html))
@@ -121,7 +114,7 @@ class MeshkbPlugin(BasePlugin[MeshkbConfig]):  # type: ignore[no-untyped-call] #
         listed = {page.file.src_uri for page in nav.pages}
         missing: list[Page] = []
         for checklist in self.checklists.values():
-            file = files.get_file_from_path(render.page_path(checklist.id))
+            file = files.get_file_from_path(page_path(checklist.id))
             if file is not None and file.src_uri not in listed and isinstance(file.page, Page):
                 missing.append(file.page)
         if missing:
@@ -142,7 +135,7 @@ class MeshkbPlugin(BasePlugin[MeshkbConfig]):  # type: ignore[no-untyped-call] #
         )
         return markdown
 
-    def _resolver(self, page: Page, files: Files) -> render.LinkResolver:
+    def _resolver(self, page: Page, files: Files) -> LinkResolver:
         def resolve(target: str) -> str:
             path, _, anchor = target.partition("#")
             suffix = f"#{anchor}" if anchor else ""
@@ -156,7 +149,7 @@ class MeshkbPlugin(BasePlugin[MeshkbConfig]):  # type: ignore[no-untyped-call] #
                     f"Doc file '{page.file.src_uri}' embeds a checklist linking to '{target}', "
                     "which is not found among documentation files."
                 )
-                return render.relative_href(target, page.file.src_uri)
+                return relative_href(target, page.file.src_uri)
             if anchor:
                 self.links.append((file, anchor, target))
             return get_relative_url(file.url, page.file.url) + suffix
@@ -183,9 +176,6 @@ class MeshkbPlugin(BasePlugin[MeshkbConfig]):  # type: ignore[no-untyped-call] #
                     html += f'\n<script src="{src}"></script>\n'
         return html
 
-    def on_post_build(self, config: MkDocsConfig) -> None:
-        self.extension.cache.prune()
-
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         directory = self._directory(config, "checklists_dir")
         if directory.is_dir():
@@ -205,7 +195,7 @@ def _warn(problem: Problem) -> None:
 
 def _url(files: Files, path: str) -> str:
     file = files.get_file_from_path(path)
-    return file.url if file is not None else render.page_url(path)
+    return file.url if file is not None else page_url(path)
 
 
 def _title(files: Files, path: str) -> str | None:

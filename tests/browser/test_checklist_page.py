@@ -6,6 +6,7 @@ import difflib
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,12 +15,13 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from meshkb.errors import MeshkbError
-from meshkb.load import checklist_files, load_all, load_checklist
-from meshkb.model import DATAPLANES, MESHES, STATES, Answer, Checklist, Evidence, Report
-from meshkb.record import replace
-from meshkb.render import checklist_data
-from meshkb.report import new_report, parse_markdown, render_json, render_markdown, report_to_data
+from meshkb.core.errors import MeshkbError
+from meshkb.core.load import checklist_files, load_all, load_checklist
+from meshkb.core.model import DATAPLANES, MESHES, STATES, Answer, AnswerEvidence, Checklist, Report
+from meshkb.report.build import new_report
+from meshkb.report.data import render_json, report_to_data
+from meshkb.report.markdown import parse_markdown, render_markdown
+from meshkb.site.page_data import checklist_data
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, expect
 
 from ..conftest import CASES, CHECKLISTS, ROOT, run_cli
@@ -701,10 +703,10 @@ def test_json_import_keeps_evidence_and_asks_a_person_to_confirm_probe_answers(
             items[ids[0]].rev,
             "pass",
             prefilled=True,
-            evidence=(Evidence("Deployment/web: holdApplicationUntilProxyStarts", "probe"),),
+            evidence=(AnswerEvidence("Deployment/web: holdApplicationUntilProxyStarts", "probe"),),
         ),
         ids[1]: Answer(
-            ids[1], items[ids[1]].rev, "fail", note="n", evidence=(Evidence("seen by <me>"),)
+            ids[1], items[ids[1]].rev, "fail", note="n", evidence=(AnswerEvidence("seen by <me>"),)
         ),
     }
     report = replace(report, answers=tuple(mine.get(a.id, a) for a in report.answers))
@@ -797,7 +799,7 @@ def reports(draw: st.DrawFn, checklist: Checklist) -> Report:
                 reason=draw(TRICKY),
                 owner=draw(TRICKY),
                 evidence=tuple(
-                    Evidence(text, source)
+                    AnswerEvidence(text, source)
                     for text, source in draw(
                         st.lists(
                             st.tuples(

@@ -6,14 +6,8 @@ import json
 import random
 
 import pytest
-from meshkb.cost import (
-    CostInputs,
-    calculator_data,
-    compute_cost,
-    cost_row,
-    format_amount,
-    load_cost_data,
-)
+from meshkb.cost.calculator import calculator_data
+from meshkb.cost.model import CostInputs, compute_cost, cost_row, format_amount, load_cost_data
 from playwright.sync_api import Page
 
 from ..conftest import run_cli

@@ -1,0 +1,62 @@
+"""The `meshkb` command: one command table and one error boundary.
+
+Exit codes (see `core.errors`): 0 ok, 1 a gate or check failed, 2 bad input or usage.
+Data goes to stdout, messages to stderr. Each command is a module with `register`,
+which adds its subparser, and a function that does the work; heavy modules load inside
+the commands that need them.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from meshkb import __version__
+from meshkb.cli import adr, checklist, cost, links, report, scan, validate
+from meshkb.cli.common import Parser
+from meshkb.core.errors import EXIT_OK, EXIT_USAGE, MeshkbError
+
+COMMANDS = (checklist, report, validate, scan, cost, links, adr)
+"""Every command module, in the order `--help` lists them."""
+
+
+def build_parser() -> Parser:
+    parser = Parser(
+        prog="meshkb",
+        description="Service-mesh decision checklists: export, check, validate, scan, cite.",
+    )
+    parser.add_argument("--version", action="version", version=f"meshkb {__version__}")
+    parser.add_argument(
+        "--checklists",
+        metavar="DIR",
+        help="folder of checklist YAML files (default: $MESHKB_CHECKLISTS, ./checklists, the source tree)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    for command in COMMANDS:
+        command.register(commands)
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int:
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    try:
+        parser = build_parser()
+        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+        if not getattr(args, "func", None):
+            parser.print_help(out)
+            return EXIT_USAGE
+        code: int = args.func(args, out, err)
+        return code
+    except MeshkbError as exc:
+        for problem in exc.problems:
+            err.write(f"meshkb: error: {problem}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        err.write("meshkb: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK

@@ -1,0 +1,65 @@
+"""What every command shares: the parser class, finding checklists, reading and writing."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from meshkb.core.errors import MeshkbError
+from meshkb.core.model import Checklist
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as one line with exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise MeshkbError(f"{self.prog}: {message} (see --help)")
+
+
+def subcommands(parser: argparse.ArgumentParser, dest: str, **kwargs: Any) -> Any:
+    """A subparsers group whose parsers report errors like `Parser`."""
+    return parser.add_subparsers(dest=dest, metavar="SUBCOMMAND", parser_class=Parser, **kwargs)
+
+
+def checklists_dir(args: argparse.Namespace) -> Path:
+    from meshkb.core.load import find_directory
+
+    return find_directory(args.checklists)
+
+
+def load_named(args: argparse.Namespace, name: str) -> Checklist:
+    from meshkb.core.load import find_checklist, load_checklist
+
+    return load_checklist(find_checklist(name, checklists_dir(args)))
+
+
+def load_every(args: argparse.Namespace) -> dict[str, Checklist]:
+    from meshkb.core.load import checklist_files, load_all
+
+    return {c.id: c for c in load_all(checklist_files(checklists_dir(args)))}
+
+
+def read_input(path: str) -> str:
+    """Read a file argument ('-' is stdin) with the same checks as every file."""
+    from meshkb.core.files import decode_text, read_text
+
+    if path == "-":
+        return decode_text(sys.stdin.buffer.read(), "<stdin>")
+    return read_text(path)
+
+
+def emit(text: str, args: argparse.Namespace, out: TextIO) -> None:
+    """Print to stdout, or write atomically to -o FILE (never over a file without --force)."""
+    if getattr(args, "output", None):
+        from meshkb.core.files import write_atomic
+
+        write_atomic(args.output, text, force=args.force)
+    else:
+        out.write(text)
+
+
+def today() -> str:
+    return datetime.date.today().isoformat()

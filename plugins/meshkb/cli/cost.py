@@ -1,0 +1,58 @@
+"""`meshkb cost`: CPU and memory a mesh reserves and uses, per mesh and data-plane mode."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any, TextIO
+
+from meshkb.core.errors import EXIT_OK, MeshkbError
+from meshkb.core.model import MESHES
+
+
+def register(commands: Any) -> None:
+    cost = commands.add_parser(
+        "cost",
+        help="CPU and memory a mesh reserves and uses, per mesh and data-plane mode",
+        description=(
+            "Sidecar, ambient and node-proxy overhead for a cluster: CPU and memory reserved "
+            "(requests, what the scheduler counts) and expected in use, from sourced figures."
+        ),
+    )
+    cost.add_argument("--pods", type=int, metavar="N", help="meshed pods")
+    cost.add_argument("--nodes", type=int, metavar="M", help="nodes (for per-node proxies)")
+    cost.add_argument("--rps", type=float, default=1000.0, metavar="R", help="mesh-wide requests/s")
+    cost.add_argument("--waypoints", type=int, default=1, metavar="W", help="ambient waypoints")
+    cost.add_argument(
+        "--mesh", action="append", choices=MESHES, default=None, help="only this mesh (repeatable)"
+    )
+    cost.add_argument("--scan", metavar="PATH", help="count pods and nodes in manifests (or -)")
+    cost.add_argument("--format", "-f", choices=("text", "json"), default="text")
+    cost.set_defaults(func=run_cost_command)
+
+
+def run_cost_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from meshkb.cost.model import compute_cost
+    from meshkb.cost.output import render_cost_json, render_cost_text
+
+    pods, nodes = args.pods, args.nodes
+    if args.scan:
+        from meshkb.cli.scan import read
+        from meshkb.scan.resources import count_pods_and_nodes
+
+        manifests = read([args.scan], err)
+        if not manifests.resources and manifests.problems:
+            raise MeshkbError(f"cost: no manifest could be read from {args.scan}")
+        counted_pods, counted_nodes = count_pods_and_nodes(manifests.resources)
+        pods = pods if pods is not None else counted_pods
+        nodes = nodes if nodes is not None else counted_nodes
+        err.write(
+            f"meshkb: from {args.scan}: {counted_pods} pods, {counted_nodes or 'no'} Node objects\n"
+        )
+    if pods is None:
+        raise MeshkbError("cost: give --pods N (or --scan PATH)")
+    if nodes is None:
+        nodes = max(1, -(-pods // 20))
+        err.write(f"meshkb: note: --nodes not given; assuming {nodes} (20 pods per node)\n")
+    estimate = compute_cost(pods, nodes, args.rps, args.mesh, args.waypoints)
+    out.write(render_cost_json(estimate) if args.format == "json" else render_cost_text(estimate))
+    return EXIT_OK

@@ -1,0 +1,146 @@
+"""`meshkb link ID` and `meshkb links check|update`: stable links and the links lock."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from meshkb.cli.common import subcommands
+from meshkb.core.errors import EXIT_FAILED, EXIT_OK
+
+if TYPE_CHECKING:
+    from meshkb.site.links import Resolver
+    from meshkb.site.sources import SiteConfig
+
+ENV_SITE_URL = "MESHKB_SITE_URL"
+"""Overrides `site_url` from mkdocs.yml, e.g. for the published address."""
+
+
+def register(commands: Any) -> None:
+    link = commands.add_parser(
+        "link",
+        help="the stable URL, versioned citation and Markdown link for an ID",
+        description=(
+            "Print the stable URL, the versioned citation and a ready Markdown link for an item "
+            "(MIG-0003), a checklist (migration), a page section (migrate#bypass-runbook) or a "
+            "citation (meshkb:migration@1.0.0#MIG-0003)."
+        ),
+    )
+    link.add_argument("id", metavar="ID", help="item, checklist, page[#anchor] or meshkb: citation")
+    link.add_argument(
+        "--format", "-f", choices=("text", "json"), default="text", help="output format"
+    )
+    site_options(link)
+    link.set_defaults(func=run_link)
+
+    links = commands.add_parser(
+        "links",
+        help="the links lock: every URL and anchor the site has published",
+        description=(
+            "Maintain the links lock (tests/links.lock beside mkdocs.yml), which lists every "
+            "published URL and anchor. `update` adds what the sources publish now and never "
+            "removes a line; `check SITE_DIR` checks a built site against it."
+        ),
+    )
+    lock_commands = subcommands(links, "links_command", required=True)
+    update = lock_commands.add_parser("update", help="add new entries to the lock")
+    check = lock_commands.add_parser("check", help="check a built site against the lock")
+    check.add_argument("site_dir", metavar="SITE_DIR", help="the built site (mkdocs build -d)")
+    for sub in (update, check):
+        sub.add_argument(
+            "--config", default="mkdocs.yml", help="mkdocs.yml (default: ./mkdocs.yml)"
+        )
+        sub.add_argument(
+            "--lock", help="the lock file (default: tests/links.lock beside mkdocs.yml)"
+        )
+    update.set_defaults(func=run_links_update)
+    check.set_defaults(func=run_links_check)
+
+
+def site_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="meshkb's mkdocs.yml, for site_url and the docs (default: the one beside the checklists folder)",
+    )
+    parser.add_argument(
+        "--site-url",
+        metavar="URL",
+        help=f"base URL of the published site (default: ${ENV_SITE_URL}, else site_url in mkdocs.yml)",
+    )
+
+
+def resolver(args: argparse.Namespace) -> Resolver:
+    from meshkb.cli.common import load_every
+    from meshkb.site.links import Resolver
+
+    return Resolver(site_config(args), load_every(args))
+
+
+def site_config(args: argparse.Namespace) -> SiteConfig:
+    """mkdocs.yml beside the checklists (or --config), with --site-url / $MESHKB_SITE_URL."""
+    from meshkb.core.load import find_directory
+    from meshkb.site.sources import find_config, read_site_config
+
+    near = [find_directory(args.checklists).resolve().parent]
+    config = find_config(args.config, near)
+    return read_site_config(config, args.site_url or os.environ.get(ENV_SITE_URL) or None)
+
+
+def run_link(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    link = resolver(args).resolve(args.id)
+    for note in link.notes:
+        err.write(f"meshkb: note: {note}\n")
+    if args.format == "json":
+        import json
+
+        out.write(json.dumps(link.to_data(), indent=2, ensure_ascii=False) + "\n")
+        return EXIT_OK
+    rows = [("url", link.url)]
+    if link.anchor_url:
+        rows.append(("page", link.anchor_url))
+    if link.citation:
+        rows.append(("citation", link.citation))
+    rows.append(("markdown", link.markdown))
+    out.write(f"{link.title}\n")
+    out.writelines(f"  {name + ':':<10} {value}\n" for name, value in rows)
+    return EXIT_OK
+
+
+def _lock_inputs(args: argparse.Namespace) -> tuple[Path, list[str], SiteConfig]:
+    from meshkb.cli.common import checklists_dir
+    from meshkb.core.load import checklist_files, load_all
+    from meshkb.site.linklock import published
+    from meshkb.site.sources import find_config, read_site_config
+
+    config = find_config(args.config)
+    assert config is not None  # find_config raises for a missing explicit file
+    site = read_site_config(config)
+    folder = Path(args.checklists) if args.checklists else config.parent / "checklists"
+    if not args.checklists and not folder.is_dir():
+        folder = checklists_dir(args)
+    checklists = load_all(checklist_files(folder))
+    lock = Path(args.lock or config.parent / "tests" / "links.lock")
+    return lock, published(site, checklists), site
+
+
+def run_links_update(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from meshkb.site.linklock import update_lock
+
+    lock, current, _ = _lock_inputs(args)
+    added = update_lock(lock, current)
+    err.write(f"meshkb: {lock}: {len(added)} new entr{'y' if len(added) == 1 else 'ies'}\n")
+    out.writelines(f"{entry}\n" for entry in added)
+    return EXIT_OK
+
+
+def run_links_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from meshkb.site.linklock import BuiltSite, check_lock, read_lock
+
+    lock, current, site = _lock_inputs(args)
+    result = check_lock(read_lock(lock), current, BuiltSite(Path(args.site_dir), site.site_url))
+    out.writelines(f"broken: {line}\n" for line in result.broken)
+    out.writelines(f"new: {entry} (run: meshkb links update)\n" for entry in result.new)
+    return EXIT_FAILED if result.broken or result.new else EXIT_OK

@@ -1,0 +1,96 @@
+"""`meshkb scan PATH|-` and `checklist --scan`: the probes over Kubernetes manifests."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING, Any, TextIO
+
+from meshkb.core.errors import EXIT_FAILED, EXIT_OK, MeshkbError
+from meshkb.core.model import Checklist, Report
+
+if TYPE_CHECKING:
+    from meshkb.scan.resources import ManifestSet
+
+
+def register(commands: Any) -> None:
+    from meshkb.cli.links import site_options
+
+    scan = commands.add_parser(
+        "scan",
+        help="run the checklists' probes over Kubernetes manifests",
+        description=(
+            "Read manifests (files, folders searched for *.yaml, *.yml and *.json, "
+            "multi-document YAML, `kind: List` from `kubectl get -o yaml`, or - for stdin) "
+            "and evaluate every probe: pass, fail or unknown, with the resources as evidence. "
+            "Unreadable documents are reported and the rest is still scanned; exit 2 only "
+            "when nothing could be read."
+        ),
+    )
+    scan.add_argument("paths", nargs="+", metavar="PATH", help="manifest file or folder, or -")
+    scan.add_argument(
+        "--checklist", action="append", default=[], metavar="NAME", help="only this checklist"
+    )
+    scan.add_argument(
+        "--format", "-f", choices=("text", "json", "sarif"), default="text", help="output format"
+    )
+    scan.add_argument("--gate", action="store_true", help="exit 1 when a probe fails")
+    site_options(scan)
+    scan.set_defaults(func=run_scan_command)
+
+
+def read(paths: list[str], err: TextIO) -> ManifestSet:
+    """Read manifests; problems and notices go to stderr, one per line."""
+    from meshkb.scan.read import read_manifests
+
+    manifests = read_manifests(paths, stdin=sys.stdin.buffer if "-" in paths else None)
+    for problem in manifests.problems:
+        err.write(f"meshkb: warning: {problem}\n")
+    for notice in manifests.notices:
+        err.write(f"meshkb: note: {notice}\n")
+    return manifests
+
+
+def run_scan_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from meshkb.cli.common import load_every
+    from meshkb.scan.output import render_scan_json, render_scan_text
+    from meshkb.scan.prefill import probe_items
+    from meshkb.scan.run import evaluate_items
+
+    every = load_every(args)
+    unknown = [name for name in args.checklist if name not in every]
+    if unknown:
+        raise MeshkbError(f"scan: no checklist {unknown[0]!r} (known: {', '.join(every)})")
+    chosen = [every[name] for name in args.checklist] if args.checklist else list(every.values())
+    manifests = read(args.paths, err)
+    if not manifests.resources and manifests.problems:
+        raise MeshkbError("scan: no manifest could be read (see the warnings above)")
+    results = evaluate_items(probe_items(chosen), manifests.resources)
+    if args.format == "json":
+        out.write(render_scan_json(results, manifests.problems, manifests.notices))
+    elif args.format == "sarif":
+        from meshkb import __version__
+        from meshkb.cli.links import site_config
+        from meshkb.scan.sarif import render_scan_sarif
+
+        site_url = site_config(args).site_url
+        out.write(
+            render_scan_sarif(
+                results, site_url=site_url, problems=manifests.problems, tool_version=__version__
+            )
+        )
+    else:
+        out.write(render_scan_text(results))
+    failed = any(result.state == "fail" for result in results)
+    return EXIT_FAILED if args.gate and failed else EXIT_OK
+
+
+def prefill_from_scan(checklist: Checklist, report: Report, path: str, err: TextIO) -> Report:
+    """Pre-fill open answers with probe results, marked for a person to confirm."""
+    from meshkb.scan.prefill import prefill, probe_items
+    from meshkb.scan.run import evaluate_items
+
+    manifests = read([path], err)
+    if not manifests.resources and manifests.problems:
+        raise MeshkbError(f"--scan: no manifest could be read from {path}")
+    return prefill(report, evaluate_items(probe_items([checklist]), manifests.resources))

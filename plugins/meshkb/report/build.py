@@ -1,0 +1,129 @@
+"""New, normalized and checked reports: the rules every form of a report shares."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
+
+from meshkb.core.errors import MeshkbError, Problem
+from meshkb.core.model import (
+    Answer,
+    Checklist,
+    Report,
+)
+
+STATE_ALIASES = {
+    "n/a": "na",
+    "passed": "pass",
+    "failed": "fail",
+    "waive": "waived",
+    "todo": "open",
+}
+
+
+PROBE_MARK = "(probe: confirm)"
+
+
+def new_report(
+    checklist: Checklist,
+    *,
+    system: str = "",
+    mesh: str = "",
+    dataplane: str = "",
+    date: str = "",
+    reviewers: Iterable[str] = (),
+    carry: Report | None = None,
+) -> Report:
+    """A fill-in report; items that do not apply to `mesh`/`dataplane` start as n/a.
+
+    With `carry`, answers from an earlier report are kept, including those for an
+    older rev (flagged for re-verification) and for retired items.
+    """
+    previous = carry.answer_by_id() if carry else {}
+    answers: list[Answer] = []
+    for item in checklist.active_items():
+        if item.id in previous:
+            answers.append(previous[item.id])
+        elif not item.applies_when.matches(mesh or None, dataplane or None):
+            chosen = f"{mesh} ({dataplane})" if mesh and dataplane else (mesh or dataplane)
+            answers.append(
+                Answer(
+                    item.id,
+                    item.rev,
+                    "na",
+                    reason=f"Applies only to {item.applies_when.describe()}; this system runs {chosen}.",
+                )
+            )
+        else:
+            answers.append(Answer(item.id, item.rev))
+    retired = {item.id for item in checklist.all_items() if item.retired}
+    answers.extend(a for a in previous.values() if a.id in retired)
+    return Report(
+        checklist=checklist.id,
+        checklist_version=checklist.version,
+        system=system,
+        mesh=mesh,
+        dataplane=dataplane,
+        date=date,
+        reviewers=tuple(reviewers),
+        answers=tuple(answers),
+    )
+
+
+def normalize(checklist: Checklist, report: Report) -> Report:
+    """Answers in checklist order, one per live item (missing ones open), retired ones last."""
+    by_id = report.answer_by_id()
+    answers = [by_id.get(item.id) or Answer(item.id, item.rev) for item in checklist.active_items()]
+    retired = {item.id for item in checklist.all_items() if item.retired}
+    answers.extend(
+        a for a in (by_id.get(item.id) for item in checklist.all_items() if item.id in retired) if a
+    )
+    return replace(report, answers=tuple(answers))
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+"""Characters JSON leaves raw but YAML folds as line breaks or refuses; escaped in front matter."""
+
+
+def checklist_for(
+    front: dict[str, Any], file: str, checklists: dict[str, Checklist], line: int
+) -> Checklist:
+    name = front["checklist"]
+    if name not in checklists:
+        known = ", ".join(sorted(checklists)) or "none"
+        raise MeshkbError(
+            Problem(
+                file,
+                f"report is for unknown checklist {name!r} (known: {known})",
+                line,
+                1,
+                "$.checklist",
+            )
+        )
+    return checklists[name]
+
+
+def check_answer(
+    answer: Answer, file: str, line: int | None = None, path: str | None = None
+) -> None:
+    """n/a needs a reason; waived needs an owner and a reason."""
+    if answer.state == "na" and not answer.reason.strip():
+        raise MeshkbError(
+            Problem(file, f"{answer.id} is n/a but has no Reason", line, 1 if line else None, path)
+        )
+    if answer.state == "waived" and not (answer.reason.strip() and answer.owner.strip()):
+        raise MeshkbError(
+            Problem(
+                file,
+                f"{answer.id} is waived but lacks an Owner and a Reason",
+                line,
+                1 if line else None,
+                path,
+            )
+        )

@@ -1,0 +1,112 @@
+"""What `report check` says about a filled report, and the reporters that print it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TextIO
+
+from meshkb.core.model import Answer, Checklist, Report
+from meshkb.core.score import Score, score, score_to_data
+from meshkb.core.terminal import color
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """A report read back and scored against the current checklist."""
+
+    file: str
+    """Where the report came from (`<stdin>` for standard input)."""
+    checklist: Checklist
+    """The checklist the report is for, as it is now."""
+    report: Report
+    """The report as read."""
+    score: Score
+    """Progress, gate and outcomes."""
+    retired: tuple[Answer, ...]
+    """Answers to items that have been retired since."""
+
+
+def check_report(checklist: Checklist, report: Report, file: str) -> CheckResult:
+    items = checklist.item_by_id()
+    retired = tuple(a for a in report.answers if items[a.id].retired)
+    return CheckResult(file, checklist, report, score(checklist, report), retired)
+
+
+def render_check_json(result: CheckResult, out: TextIO) -> str:
+    checklist, items = result.checklist, result.checklist.item_by_id()
+    data = {
+        "file": result.file,
+        "checklist": checklist.id,
+        "checklist_version": checklist.version,
+        "report_version": result.report.checklist_version,
+        **score_to_data(result.score),
+        "retired": {a.id: items[a.id].replaced_by or "" for a in result.retired},
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_check_text(result: CheckResult, out: TextIO) -> str:
+    """The summary a person reads; `out` decides whether the gate is coloured."""
+    checklist, report, scored = result.checklist, result.report, result.score
+    lines = []
+    head = f"{checklist.title} {checklist.version}"
+    if report.checklist_version != checklist.version:
+        head += f" (report made from {report.checklist_version})"
+    lines.append(head + (f" — {report.system}" if report.system else ""))
+    lines.append("")
+    for p in scored.progress:
+        lines.append(
+            f"  {p.severity:<12} {p.done:>3} of {p.total:<3} done   open {p.counts['open']}, failed {p.counts['fail']}, n/a {p.counts['na']}, waived {p.counts['waived']}"
+        )
+    answers = report.answer_by_id()
+    titles = {item.id: item.title for item in checklist.all_items()}
+    states = scored.states
+    groups = [
+        ("failed", [i for i, s in states.items() if s == "fail"]),
+        (
+            "open",
+            [
+                i
+                for i, s in states.items()
+                if s == "open" and i not in scored.reverify and i not in scored.unconfirmed
+            ],
+        ),
+        ("re-verify (item changed since answered)", list(scored.reverify)),
+        ("to confirm (set by a probe)", list(scored.unconfirmed)),
+        ("waived", [i for i, s in states.items() if s == "waived"]),
+    ]
+    for label, ids in groups:
+        if ids:
+            lines.append(f"\n{label.capitalize()}:")
+            for item_id in ids:
+                extra = ""
+                if label == "waived":
+                    extra = f" — owner {answers[item_id].owner}: {answers[item_id].reason}"
+                lines.append(f"  {item_id}  {titles[item_id]}{extra}")
+    if result.retired:
+        lines.append("\nRetired items answered in the report:")
+        items = checklist.item_by_id()
+        for answer in result.retired:
+            item = items[answer.id]
+            where = (
+                f"replaced by {item.replaced_by}"
+                if item.replaced_by
+                else (item.reason or "retired")
+            )
+            lines.append(f"  {item.id}  {item.title} — {where}")
+    gate = color("passed", "32", out) if scored.gate else color("NOT passed", "31", out)
+    lines.append(
+        f"\nGate: {gate}"
+        + ("" if scored.gate else f" (open or failed blockers: {', '.join(scored.blocking)})")
+    )
+    lines.extend(f"{o.title}: {o.label} — {o.reason}" for o in scored.outcomes)
+    return "\n".join(lines) + "\n"
+
+
+REPORTERS: dict[str, Callable[[CheckResult, TextIO], str]] = {
+    "text": render_check_text,
+    "json": render_check_json,
+}
+"""`report check --format NAME` -> the reporter that writes the result."""

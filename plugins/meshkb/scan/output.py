@@ -1,0 +1,69 @@
+"""Scan results as text and JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from meshkb.core.errors import Problem
+from meshkb.scan.probe_model import ScanEvidence
+from meshkb.scan.results import ItemResult
+
+SCAN_FORMAT = "meshkb/scan/v1"
+"""Format tag of the JSON output."""
+
+
+def render_scan_text(results: Sequence[ItemResult]) -> str:
+    """One line per item (ID, state, summary), its evidence indented beneath."""
+    lines = []
+    for result in results:
+        lines.append(f"{result.item_id}  {result.state:<7}  {result.summary}")
+        lines.extend(f"    {evidence}" for evidence in result.evidence)
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def evidence_data(evidence: ScanEvidence) -> dict[str, Any]:
+    """One resource behind a result, with where it came from."""
+    origin = evidence.origin
+    return {
+        "resource": evidence.resource,
+        "file": origin.file,
+        "document": origin.document,
+        "item": origin.item,
+        "line": origin.line,
+        "notes": list(evidence.notes),
+    }
+
+
+def problem_data(problem: Problem) -> dict[str, Any]:
+    """A file that could not be read, or a notice, as data."""
+    return {"file": problem.file, "line": problem.line, "message": problem.message}
+
+
+def render_scan_json(
+    results: Sequence[ItemResult],
+    problems: Sequence[Problem] = (),
+    notices: Sequence[Problem] = (),
+) -> str:
+    """JSON with a fixed key order, indent 2 and a trailing newline."""
+    counts = {
+        state: sum(r.state == state for r in results) for state in ("pass", "fail", "unknown")
+    }
+    document = {
+        "format": SCAN_FORMAT,
+        "counts": counts,
+        "results": [
+            {
+                "id": result.item_id,
+                "title": result.title,
+                "state": result.state,
+                "summary": result.summary,
+                "evidence": [evidence_data(evidence) for evidence in result.evidence],
+            }
+            for result in results
+        ],
+        "problems": [problem_data(problem) for problem in problems],
+        "notices": [problem_data(notice) for notice in notices],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
