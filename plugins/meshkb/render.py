@@ -1,7 +1,7 @@
 """Checklist -> HTML fragment for the interactive page; no mkdocs here.
 
 The fragment is complete without JavaScript (a readable task list Material already
-styles); `assets/meshkb.js` enhances it using the checklist data embedded as JSON.
+styles); `assets/meshkb-page.js` enhances it using the checklist data embedded as JSON.
 Every text from the YAML is escaped; Markdown fields go through markdown-it-py in
 CommonMark mode with raw HTML off, so a checklist cannot inject markup or script.
 """
@@ -269,8 +269,11 @@ class _Markdown:
 
 
 def checklist_data(checklist: Checklist) -> dict[str, Any]:
-    """What the page's script needs to score, export and import (see meshkb.js)."""
+    """What the page's script needs to score, export and import (see meshkb-core.js)."""
+    from .page_contract import page_contract  # it imports STATE_LABELS from here
+
     return {
+        "contract": page_contract(),
         "id": checklist.id,
         "version": checklist.version,
         "title": checklist.title,
