@@ -196,4 +196,4 @@ def test_the_code_fingerprint_covers_every_source_and_data_file(tmp_path: Path) 
     found = [Path(p).relative_to(tmp_path).as_posix() for p in _source_files(str(tmp_path))]
     assert found == ["a.py", "assets/x.css", "assets/x.js", "data/d.yaml", "schema/s.json"]
     shipped = {Path(p).name for p in _source_files(str(Path(sitecache.__file__).parent))}
-    assert {"render.py", "checklist.schema.json", "meshkb.js", "cost.yaml"} <= shipped
+    assert {"render.py", "checklist.schema.json", "meshkb-core.js", "cost.yaml"} <= shipped
