@@ -94,7 +94,11 @@ def test_hooks_register_the_extension_and_the_assets() -> None:
     plugin.on_config(config)
     assert plugin.extension in config.markdown_extensions
     assert "assets/meshkb/meshkb.css" in config.extra_css
-    assert "assets/meshkb/meshkb.js" in [str(s) for s in config.extra_javascript]
+    scripts = [str(s) for s in config.extra_javascript]
+    # The page module uses the core, so the core must come first.
+    assert scripts.index("assets/meshkb/meshkb-core.js") < scripts.index(
+        "assets/meshkb/meshkb-page.js"
+    )
 
 
 def test_load_checklists_keeps_the_good_files_and_reports_the_bad(tmp_path: Path) -> None:
@@ -164,7 +168,8 @@ def test_repo_site_builds_strict_with_a_page_per_checklist_and_per_item() -> Non
     for checklist in load_all(checklist_files(CHECKLISTS)):
         page = (site / "checklists" / checklist.id / "index.html").read_text(encoding="utf-8")
         assert f'data-meshkb="{checklist.id}"' in page
-        assert 'src="../../assets/meshkb/meshkb.js"' in page
+        core = page.index('src="../../assets/meshkb/meshkb-core.js"')
+        assert core < page.index('src="../../assets/meshkb/meshkb-page.js"')
         assert 'href="../../assets/meshkb/meshkb.css"' in page
         assert f'href="checklists/{checklist.id}/"' in home, "the checklist is in the nav"
         for item in checklist.all_items():
@@ -172,7 +177,8 @@ def test_repo_site_builds_strict_with_a_page_per_checklist_and_per_item() -> Non
             go = (site / "go" / item.id / "index.html").read_text(encoding="utf-8")
             target = item.replaced_by if item.retired and item.replaced_by else item.id
             assert refresh_target(go).endswith(f"/#{target}")
-    assert (site / "assets" / "meshkb" / "meshkb.js").is_file()
+    assert (site / "assets" / "meshkb" / "meshkb-core.js").is_file()
+    assert (site / "assets" / "meshkb" / "meshkb-page.js").is_file()
 
 
 @pytest.fixture(scope="module")
@@ -231,10 +237,10 @@ def test_a_checklist_missing_from_the_nav_is_added_to_its_section(
     assert (site / "go" / "SMP-0003" / "index.html").is_file()
 
 
-def test_page_assets_fit_in_ten_kilobytes_gzipped() -> None:
+def test_page_assets_fit_in_sixteen_kilobytes_gzipped() -> None:
     assets = Path(mkdocs_plugin.__file__).parent / "assets"
     sizes = {
         name: len(gzip.compress((assets / name).read_bytes(), 9))
-        for name in ("meshkb.js", "meshkb.css")
+        for name in ("meshkb-core.js", "meshkb-page.js", "meshkb.css")
     }
-    assert sum(sizes.values()) <= 10 * 1024, sizes
+    assert sum(sizes.values()) <= 16 * 1000, sizes

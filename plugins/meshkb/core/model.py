@@ -13,6 +13,8 @@ SEVERITIES = ("blocker", "required", "recommended", "optional")
 """Severities from the most to the least serious; reports list them in this order."""
 STATES = ("open", "pass", "fail", "na", "waived")
 """Answer states. `pass` means the item's check statement holds for the system."""
+STATE_LABELS = {"open": "Open", "pass": "Pass", "fail": "Fail", "na": "N/A", "waived": "Waived"}
+"""How the page and the reports name each state."""
 DONE_STATES = frozenset({"pass", "na", "waived"})
 """States rendered as a ticked box in the Markdown report."""
 MESHES = ("istio", "linkerd", "cilium")

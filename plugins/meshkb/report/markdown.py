@@ -35,7 +35,7 @@ from meshkb.report.build import (
     one_line,
 )
 
-_FRONT_KEYS = (
+FRONT_KEYS = (
     "format",
     "checklist",
     "checklist_version",
@@ -170,18 +170,18 @@ def render_markdown(checklist: Checklist, report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
-_ITEM_RE = re.compile(r"^ {0,3}[-*+][ \t]+\[([ xX])\][ \t]+\**([A-Z]{3}-[0-9]{4})\**(.*)$")
+ITEM_RE = re.compile(r"^ {0,3}[-*+][ \t]+\[([ xX])\][ \t]+\**([A-Z]{3}-[0-9]{4})\**(.*)$")
 
 
-_FIELD_RE = re.compile(
+FIELD_RE = re.compile(
     r"^( {1,3})[-*+][ \t]+([A-Za-z][A-Za-z ]*?(?: \((?:probe|person)\))?):[ \t]*(.*)$"
 )
 
 
-_REV_RE = re.compile(r"\brev (\d+)\b")
+REV_RE = re.compile(r"\brev (\d+)\b")
 
 
-_KNOWN_FIELDS = {
+KNOWN_FIELDS = {
     "state",
     "note",
     "reason",
@@ -203,7 +203,7 @@ def parse_markdown(text: str, file: str, checklists: dict[str, Checklist]) -> Re
     problems: list[Problem] = []
     i = body_start
     while i < len(lines):
-        match = _ITEM_RE.match(lines[i])
+        match = ITEM_RE.match(lines[i])
         if not match:
             i += 1
             continue
@@ -233,7 +233,7 @@ def parse_markdown(text: str, file: str, checklists: dict[str, Checklist]) -> Re
         if item_id in answers:
             problems.append(Problem(file, f"{item_id} appears twice", start + 1, 1))
             continue
-        rev_match = _REV_RE.search(rest)
+        rev_match = REV_RE.search(rest)
         rev = int(rev_match.group(1)) if rev_match else known[item_id].rev
         try:
             answers[item_id] = _parse_answer(item_id, rev, ticked, body, file, start)
@@ -276,11 +276,11 @@ def _parse_front(lines: list[str], file: str) -> tuple[dict[str, Any], int]:
     if not isinstance(data, dict):
         raise MeshkbError(Problem(file, "front matter must be a mapping", start + 2, 1))
     for key in data:
-        if key not in _FRONT_KEYS:
+        if key not in FRONT_KEYS:
             raise MeshkbError(
                 located.at(
                     f"$.{key}",
-                    f"unknown front-matter field {key!r} (allowed: {', '.join(_FRONT_KEYS)})",
+                    f"unknown front-matter field {key!r} (allowed: {', '.join(FRONT_KEYS)})",
                 )
             )
     if isinstance(data.get("reviewers"), str):
@@ -325,9 +325,9 @@ def _parse_answer(
     state_line = start + 1
     current: list[str] | None = None
     for number, line in body:
-        match = _FIELD_RE.match(line)
+        match = FIELD_RE.match(line)
         key = match.group(2).strip().lower() if match else ""
-        if match and key in _KNOWN_FIELDS:
+        if match and key in KNOWN_FIELDS:
             value = match.group(3).strip()
             if key.startswith("evidence"):
                 evidence.append(AnswerEvidence(value, "probe" if "probe" in key else "person"))

@@ -14,6 +14,7 @@ from meshkb.core.model import (
     DATAPLANES,
     MESHES,
     SEVERITIES,
+    STATE_LABELS,
     STATES,
     Checklist,
     Item,
@@ -25,8 +26,6 @@ from meshkb.site.escape import escape_html
 from meshkb.site.markdown_text import FieldMarkdown, LinkResolver, TitleLookup
 from meshkb.site.page_data import checklist_data, script_json
 from meshkb.site.urls import page_path, relative_href
-
-STATE_LABELS = {"open": "Open", "pass": "Pass", "fail": "Fail", "na": "N/A", "waived": "Waived"}
 
 
 def anchor_ids(checklist: Checklist) -> set[str]:

@@ -1,20 +1,38 @@
-"""The data a checklist page's script reads: the checklist, embedded as JSON."""
+"""The data a checklist page's script reads: the checklist and the contract, as JSON.
+
+`page_contract()` holds the constants and patterns the page's JavaScript shares with
+the Python core; `assets/meshkb-core.js` reads each of them from the page data instead of
+spelling it again, so the two sides cannot drift. Patterns are Python `re` sources; the
+page compiles them with JavaScript's `s` flag and applies them to single lines, where `.`
+then means the same on both sides.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+from meshkb.core import validate
 from meshkb.core.model import (
+    DATAPLANES,
+    DONE_STATES,
     FILL_IN_HELP,
+    MESHES,
+    REPORT_FORMAT,
+    SEVERITIES,
+    STATE_LABELS,
+    STATES,
     Checklist,
     Item,
 )
+from meshkb.report.build import PROBE_MARK, STATE_ALIASES, YAML_UNSAFE
+from meshkb.report.markdown import FIELD_RE, FRONT_KEYS, ITEM_RE, KNOWN_FIELDS, REV_RE
 
 
 def checklist_data(checklist: Checklist) -> dict[str, Any]:
-    """What the page's script needs to score, export and import (see meshkb.js)."""
+    """What the page's script needs to score, export and import (see meshkb-core.js)."""
     return {
+        "contract": page_contract(),
         "id": checklist.id,
         "version": checklist.version,
         "title": checklist.title,
@@ -85,3 +103,43 @@ def script_json(data: Any) -> str:
         .replace("\u2028", "\\u2028")
         .replace("\u2029", "\\u2029")
     )
+
+
+PAGE_FORMAT = "meshkb/page/v1"
+"""The format tag of what the page keeps in localStorage and puts in share links."""
+
+
+def page_contract() -> dict[str, Any]:
+    """Plain JSON data: everything the page's script must agree on with Python."""
+    report = validate.schema("report")["properties"]
+    answer = report["answers"]["items"]["properties"]
+    return {
+        "report_format": REPORT_FORMAT,
+        "page_format": PAGE_FORMAT,
+        "states": list(STATES),
+        "done_states": [state for state in STATES if state in DONE_STATES],
+        "state_labels": dict(STATE_LABELS),
+        "state_aliases": dict(STATE_ALIASES),
+        "severities": list(SEVERITIES),
+        "meshes": list(MESHES),
+        "dataplanes": list(DATAPLANES),
+        "evidence_sources": list(answer["evidence"]["items"]["properties"]["source"]["enum"]),
+        "probe_mark": PROBE_MARK,
+        "fill_in_help": FILL_IN_HELP,
+        "front_matter_keys": list(FRONT_KEYS),
+        # Markdown field names by their lower-case key, as the parser matches them and
+        # as messages spell them ("Note is given twice").
+        "fields": {key: key.capitalize() for key in sorted(KNOWN_FIELDS)},
+        "patterns": {
+            # What a report (JSON, front matter, saved answers) must match: the schema's.
+            "item_id": answer["id"]["pattern"],
+            "checklist_version": report["checklist_version"]["pattern"],
+            "date": report["date"]["pattern"],
+            # The Markdown report's lines.
+            "item_line": ITEM_RE.pattern,
+            "field_line": FIELD_RE.pattern,
+            "rev": REV_RE.pattern,
+            # Characters escaped in front-matter strings.
+            "yaml_unsafe": YAML_UNSAFE.pattern,
+        },
+    }

@@ -1,0 +1,25 @@
+// What the Node tests compare the page's core with: written by Python (tests/test_js.py)
+// to the JSON file MESHKB_JS_FIXTURE names, from the real checklists and report.py.
+"use strict";
+
+const fs = require("node:fs");
+const path = require("node:path");
+
+const file = process.env.MESHKB_JS_FIXTURE;
+if (!file) {
+  throw new Error(
+    "MESHKB_JS_FIXTURE is not set: run these through pytest (tests/test_js.py), or write the " +
+      "file with `python -m tests.test_js FILE` and set MESHKB_JS_FIXTURE=FILE",
+  );
+}
+
+/** @type {{checklists: object, vectors: object[], exports: object[], edited: object[], python_whitespace: string[]}} */
+const fixture = JSON.parse(fs.readFileSync(file, "utf-8"));
+
+/** The core as the page loads it, required with no build step. */
+const core = require(path.join(__dirname, "..", "..", "plugins", "meshkb", "assets", "meshkb-core.js"));
+
+/** A deep copy of a checklist's page data, safe to change in a test. */
+const checklistCopy = (id) => structuredClone(fixture.checklists[id]);
+
+module.exports = { fixture, core, checklistCopy };
