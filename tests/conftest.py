@@ -36,6 +36,14 @@ def cli():
     return run_cli
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        help="rewrite tests/goldens/ from the current outputs (review the diff)",
+    )
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Run test_parallel.py first, while this process has no other threads or children.
 

@@ -363,7 +363,8 @@ def test_json_output_is_stable_and_complete() -> None:
     outcome = scan(BOOKINFO)
     text = render_scan_json(outcome.results, outcome.problems, outcome.notices)
     assert text == render_scan_json(scan(BOOKINFO).results, (), ())
-    assert text.endswith("}\n") and text.startswith('{\n  "format": "meshkb/scan/v1",')
+    assert text.endswith("}\n") and text.startswith('{"format":"meshkb/scan/v1",')
+    assert text.count("\n") == 1  # one line: json.dumps' C encoder
     data = json.loads(text)
     assert list(data) == ["format", "counts", "results", "problems", "notices"]
     assert data["counts"] == {"pass": 5, "fail": 3, "unknown": 5}

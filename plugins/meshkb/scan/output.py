@@ -46,7 +46,7 @@ def render_scan_json(
     problems: Sequence[Problem] = (),
     notices: Sequence[Problem] = (),
 ) -> str:
-    """JSON with a fixed key order, indent 2 and a trailing newline."""
+    """JSON with a fixed key order, on one line with a trailing newline."""
     counts = {
         state: sum(r.state == state for r in results) for state in ("pass", "fail", "unknown")
     }
@@ -66,4 +66,6 @@ def render_scan_json(
         "problems": [problem_data(problem) for problem in problems],
         "notices": [problem_data(notice) for notice in notices],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    # Compact: json.dumps' C encoder; with an indent it runs in Python, ~4x slower on a
+    # large scan (0.6 s of 10,000 resources' 2 s budget). `jq .` pretty-prints it.
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"

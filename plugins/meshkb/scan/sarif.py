@@ -99,4 +99,6 @@ def render_scan_sarif(
         "results": [_result(result, index) for index, result in enumerate(results)],
     }
     document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    # Compact: json.dumps' C encoder; with an indent it runs in Python, ~4x slower on a
+    # large scan (0.6 s of 10,000 resources' 2 s budget). `jq .` pretty-prints it.
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
