@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from . import validate
+from . import facts, validate
 from .errors import MeshkbError, Problem
 from .model import (
     AppliesWhen,
@@ -30,6 +30,7 @@ def load_checklist_text(text: str, file: str) -> tuple[Checklist, Located]:
     problems = [
         located.at(path, message) for path, message in validate.errors(located.data, "checklist")
     ]
+    problems += facts.resolve_located(located)  # [[fact:KEY]] -> value and unit
     if problems:
         raise MeshkbError(problems)
     checklist = _build(located.data, file)
