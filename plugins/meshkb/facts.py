@@ -11,6 +11,7 @@ to a missing or unverified fact is a located problem. Core module: no mkdocs imp
 from __future__ import annotations
 
 import datetime
+import difflib
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import validate
-from .errors import MeshkbError, Problem
+from .errors import MeshkbError, Problem, key_suffix
 from .yamlload import Located, load_yaml_text, read_text
 
 FACTS_DIR = Path(__file__).parent / "data" / "facts"
@@ -88,7 +89,7 @@ class FactBase:
         """The verified fact `key`; MeshkbError (one message) when missing or unverified."""
         fact = self.facts.get(key)
         if fact is None:
-            near = [k for k in self.facts if k.startswith(key.rsplit(".", 1)[0] + ".")][:3]
+            near = difflib.get_close_matches(key, list(self.facts), n=3, cutoff=0.8)
             hint = f" (did you mean {', '.join(near)}?)" if near else ""
             raise MeshkbError(f"unknown fact {key!r}{hint}")
         if fact.status != "verified":
@@ -137,7 +138,8 @@ def load_facts(directory: Path = FACTS_DIR) -> FactBase:
                 other = sources[sid].topic
                 problems.append(
                     located.at(
-                        f"$.sources.{sid}", f"source {sid!r} is also defined in {other}.yaml"
+                        "$.sources" + key_suffix(sid),
+                        f"source {sid!r} is also defined in {other}.yaml",
                     )
                 )
                 continue
@@ -157,7 +159,9 @@ def load_facts(directory: Path = FACTS_DIR) -> FactBase:
             if key in facts:
                 other = facts[key].topic
                 problems.append(
-                    located.at(f"$.facts.{key}", f"fact {key!r} is also defined in {other}.yaml")
+                    located.at(
+                        "$.facts" + key_suffix(key), f"fact {key!r} is also defined in {other}.yaml"
+                    )
                 )
                 continue
             facts[key] = Fact(
@@ -178,7 +182,8 @@ def load_facts(directory: Path = FACTS_DIR) -> FactBase:
         if facts[key].source not in sources:
             problems.append(
                 located.at(
-                    f"$.facts.{key}.source", f"no source {facts[key].source!r} in any facts file"
+                    "$.facts" + key_suffix(key) + ".source",
+                    f"no source {facts[key].source!r} in any facts file",
                 )
             )
     if problems:
