@@ -23,7 +23,7 @@ VERSION = re.compile(
 NOT_PROSE = re.compile(
     r"`+[^`]*`+|\]\([^)]*\)|<https?://[^>]*>|<[^>\s][^>]*>|\{[#.:][^}]*\}|\[\[[^\]]*\]\]|https?://\S+"
 )
-FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")  # also fences indented in lists and tabs
 SKIPPED_KEYS = {
     "refs",
     "id",

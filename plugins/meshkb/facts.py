@@ -31,7 +31,7 @@ SOURCES_PAGE = "sources.md"
 REFERENCE = re.compile(r"\[\[fact:([^\]|]*)(?:\|([^\]]*))?\]\]")
 """`[[fact:KEY]]` or `[[fact:KEY|bare]]`."""
 _CODE_SPAN = re.compile(r"(`+)(?:.+?)\1")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")  # also fences indented in lists and tabs
 _TIGHT_UNITS = frozenset({"%", "m", "Mi", "Gi", "Ki"})
 """Units written without a space (20%, 100m, 128Mi)."""
 FORMS = ("link", "bare")
@@ -195,9 +195,14 @@ def _title(stem: str) -> str:
     return stem.replace("-", " ").replace("_", " ").capitalize()
 
 
-@cache
 def shipped() -> FactBase:
-    """The shipped facts, loaded once per process."""
+    """The shipped facts, loaded again only when a facts file changed (`mkdocs serve`)."""
+    stamp = tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in facts_files(FACTS_DIR))
+    return _shipped(stamp)
+
+
+@cache
+def _shipped(stamp: tuple[tuple[str, int, int], ...]) -> FactBase:
     return load_facts(FACTS_DIR)
 
 
