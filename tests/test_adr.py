@@ -218,6 +218,7 @@ def migration_report(workdir: Path) -> Path:
     passed = ("MIG-0001", "MIG-0002", "MIG-0003", "MIG-0004", "MIG-0005", "MIG-0006")
     answers: dict[str, tuple[str, tuple[str, ...]]] = {i: ("pass", ()) for i in passed}
     answers["MIG-0009"] = ("fail", ())
+    answers["MIG-0018"] = ("na", ("Reason: one cluster",))  # added in migration 1.2.0
     answers["MIG-0011"] = (
         "waived",
         ("Owner: Ana Rivera", "Reason: the rehearsal is booked for the next game day"),
@@ -234,12 +235,12 @@ def test_confirmation_summarises_a_filled_report(workdir: Path, migration_report
     code, out, err = new_adr("--report", "reviews/payments-migration.md")
     assert code == 0, err
     section = confirmation(Path(out.strip()).read_text())
-    assert "[Migration review](" in section and "version 1.1.0" in section
-    assert "`meshkb:migration@1.1.0`" in section
+    assert "[Migration review](" in section and "version 1.2.0" in section
+    assert "`meshkb:migration@1.2.0`" in section
     assert "for `payments` on 2026-11-20 by Ana Rivera" in section
     assert "[the review report](../../reviews/payments-migration.md)" in section
     assert "`meshkb report check reviews/payments-migration.md --gate`" in section
-    assert "| blocker | 7 of 8 | 0 | 1 | 4 | 1 |" in section
+    assert "| blocker | 7 of 8 | 0 | 1 | 6 | 1 |" in section  # + MIG-0018, MIG-0019 na (1.2.0)
     assert "| required | 0 of 4 | 4 | 0 | 0 | 0 |" in section
     assert (
         f"* **Gate:** not passed; open or failed blockers: [MIG-0009: Write the bypass runbook for Linkerd]({SITE_URL}go/MIG-0009/)."

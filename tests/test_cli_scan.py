@@ -30,6 +30,8 @@ EXPECTED = {
         "MIG-0003": ("pass", ["Namespace default"]),
         "MIG-0007": ("pass", [f"Deployment default/{w}" for w in BOOKINFO_WORKLOADS]),
         "MIG-0017": ("fail", ["Namespace default"]),
+        "MIG-0018": ("unknown", []),
+        "MIG-0019": ("unknown", []),
         "RMV-0002": ("pass", [f"Deployment default/{w}" for w in BOOKINFO_WORKLOADS]),
         "TRP-0001": ("unknown", [f"Deployment default/{w}" for w in BOOKINFO_WORKLOADS]),
         "TRP-0003": ("pass", [f"Deployment default/{w}" for w in BOOKINFO_WORKLOADS]),
@@ -37,6 +39,8 @@ EXPECTED = {
         "TRP-0007": ("unknown", []),
         "TRP-0008": ("fail", [f"Deployment default/{w}" for w in BOOKINFO_WORKLOADS]),
         "TRP-0013": ("unknown", ["Namespace default"]),
+        "TRP-0017": ("unknown", []),
+        "TRP-0018": ("unknown", []),
     },
     "emojivoto": {
         "ADP-0001": (
@@ -46,6 +50,8 @@ EXPECTED = {
         "MIG-0003": ("pass", []),
         "MIG-0007": ("pass", [f"Deployment emojivoto/{w}" for w in EMOJIVOTO_WORKLOADS]),
         "MIG-0017": ("fail", ["Namespace emojivoto"]),
+        "MIG-0018": ("unknown", []),
+        "MIG-0019": ("unknown", []),
         "RMV-0002": ("pass", [f"Deployment emojivoto/{w}" for w in EMOJIVOTO_WORKLOADS]),
         "TRP-0001": ("unknown", [f"Deployment emojivoto/{w}" for w in EMOJIVOTO_WORKLOADS]),
         "TRP-0003": ("pass", [f"Deployment emojivoto/{w}" for w in EMOJIVOTO_WORKLOADS]),
@@ -53,6 +59,8 @@ EXPECTED = {
         "TRP-0007": ("unknown", []),
         "TRP-0008": ("fail", [f"Deployment emojivoto/{w}" for w in EMOJIVOTO_WORKLOADS]),
         "TRP-0013": ("pass", ["Namespace emojivoto"]),
+        "TRP-0017": ("unknown", []),
+        "TRP-0018": ("unknown", []),
     },
 }
 

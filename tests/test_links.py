@@ -163,7 +163,7 @@ def test_an_item_resolves_to_its_go_url_and_checklist_anchor(
     assert found.id == "MIG-0005"
     assert found.url == f"{SITE_URL}go/MIG-0005/"
     assert found.anchor_url == f"{SITE_URL}checklists/migration/#MIG-0005"
-    assert found.citation == "meshkb:migration@1.1.0#MIG-0005"
+    assert found.citation == "meshkb:migration@1.2.0#MIG-0005"
     assert found.markdown == (
         f"[MIG-0005: Prove mTLS is on between enrolled services]({SITE_URL}go/MIG-0005/)"
     )
@@ -180,7 +180,7 @@ def test_a_checklist_resolves_to_its_page(resolver: Resolver) -> None:
     assert (found.kind, found.url, found.citation) == (
         "checklist",
         f"{SITE_URL}checklists/migration/",
-        "meshkb:migration@1.1.0",
+        "meshkb:migration@1.2.0",
     )
     assert found.markdown == f"[Migration review]({SITE_URL}checklists/migration/)"
     section = resolver.resolve("checklists/migration/#first-namespace")
@@ -288,10 +288,10 @@ def test_malformed_citations_are_refused(text: str, message: str) -> None:
 
 
 def test_a_citation_of_the_current_version_resolves_quietly(resolver: Resolver) -> None:
-    found = resolver.resolve("meshkb:migration@1.1.0#MIG-0003")
+    found = resolver.resolve("meshkb:migration@1.2.0#MIG-0003")
     assert (found.url, found.citation, found.notes) == (
         f"{SITE_URL}go/MIG-0003/",
-        "meshkb:migration@1.1.0#MIG-0003",
+        "meshkb:migration@1.2.0#MIG-0003",
         (),
     )
 
@@ -300,16 +300,16 @@ def test_a_citation_of_another_version_is_noted(resolver: Resolver) -> None:
     found = resolver.resolve("meshkb:migration@0.9.0#MIG-0003")
     assert found.citation == "meshkb:migration@0.9.0#MIG-0003"
     assert found.notes == (
-        "meshkb:migration@0.9.0#MIG-0003 cites version 0.9.0; migration is now at 1.1.0 and MIG-0003 at rev 1: check its meaning still matches, then cite meshkb:migration@1.1.0#MIG-0003",
+        "meshkb:migration@0.9.0#MIG-0003 cites version 0.9.0; migration is now at 1.2.0 and MIG-0003 at rev 1: check its meaning still matches, then cite meshkb:migration@1.2.0#MIG-0003",
     )
     whole = resolver.resolve("meshkb:migration@0.9.0")
     assert whole.url == f"{SITE_URL}checklists/migration/"
-    assert "migration is now at 1.1.0" in whole.notes[0]
+    assert "migration is now at 1.2.0" in whole.notes[0]
 
 
 def test_a_citation_of_another_checklists_item_is_refused(resolver: Resolver) -> None:
     with pytest.raises(MeshkbError, match="ADP-0001 is not an item of checklist 'migration'"):
-        resolver.resolve("meshkb:migration@1.1.0#ADP-0001")
+        resolver.resolve("meshkb:migration@1.2.0#ADP-0001")
 
 
 @pytest.mark.parametrize(
@@ -342,7 +342,7 @@ def test_text_format(tmp_path: Path) -> None:
         "MIG-0003: Enrol one namespace, and only one or two services in it",
         f"  url:       {SITE_URL}go/MIG-0003/",
         f"  page:      {SITE_URL}checklists/migration/#MIG-0003",
-        "  citation:  meshkb:migration@1.1.0#MIG-0003",
+        "  citation:  meshkb:migration@1.2.0#MIG-0003",
         f"  markdown:  [MIG-0003: Enrol one namespace, and only one or two services in it]({SITE_URL}go/MIG-0003/)",
     ]
 

@@ -7,10 +7,9 @@ from typing import Any
 
 import pytest
 from hypothesis import strategies as st
-
-# MODULE-IMPORT scan
 from meshkb.cli.common import load_every
-from meshkb.scan.compile import Scope, compile_condition
+from meshkb.scan.access import Scope
+from meshkb.scan.compile import compile_condition
 from meshkb.scan.evaluate import select_subjects
 from meshkb.scan.inventory import build_inventory
 from meshkb.scan.manifest_parse import parse_manifests

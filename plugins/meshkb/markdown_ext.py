@@ -23,6 +23,7 @@ from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 
+from meshkb.core import facts
 from meshkb.core.errors import MeshkbError, Problem
 from meshkb.core.load import checklist_files, find_checklist, load_all_located, load_checklist
 from meshkb.core.model import Checklist
@@ -126,15 +127,19 @@ class MeshkbExtension(Extension):  # type: ignore[misc] # Python-Markdown ships 
         self.markdown_directives: dict[str, Directive] = {
             "items": self.items_directive,
             "sources": self.sources_directive,
+            "fact-sources": lambda args: facts.render_sources_markdown(self.facts(), args.split()),
         }
         """Directive name -> renderer of Markdown that is spliced into the page."""
         self.catalogue: Callable[[], Iterable[Checklist]] = self._all_from_dir
         """Every checklist, for directives that look across them."""
+        self.facts: Callable[[], facts.FactBase] = facts.shipped
+        """The facts `[[fact:KEY]]` references resolve against."""
 
     def extendMarkdown(self, md: Markdown) -> None:  # Python-Markdown's API name
         md.registerExtension(self)
         # After whitespace normalisation (30) and before fenced code (25), so line numbers hold.
         md.preprocessors.register(_DirectivePreprocessor(md, self), "meshkb_directives", 27)
+        md.preprocessors.register(_FactPreprocessor(md, self), "meshkb_facts", 26)
 
     def reset(self) -> None:
         self.state = DirectiveState()
@@ -249,6 +254,33 @@ class _DirectivePreprocessor(Preprocessor):  # type: ignore[misc] # as above
             else:
                 out.extend(["", self.md.htmlStash.store(html), ""])
         return out
+
+
+class _FactPreprocessor(Preprocessor):  # type: ignore[misc] # as above
+    """`[[fact:KEY]]` -> value, unit and a link to the source (facts.py does the work)."""
+
+    def __init__(self, md: Markdown, ext: MeshkbExtension) -> None:
+        super().__init__(md)
+        self.ext = ext
+
+    def run(self, lines: list[str]) -> list[str]:
+        if not any("[[fact:" in line for line in lines):
+            return lines
+        ctx = self.ext.context
+        try:
+            base = self.ext.facts()
+        except MeshkbError as exc:
+            for problem in exc.problems:
+                self.ext.report(problem)
+            return lines
+        return facts.resolve_lines(
+            base,
+            lines,
+            ctx.source,
+            lambda message, line, col: self.ext.report(
+                Problem(ctx.source, message, line + ctx.line_offset, col)
+            ),
+        )
 
 
 def makeExtension(**kwargs: Any) -> MeshkbExtension:  # Python-Markdown's API name

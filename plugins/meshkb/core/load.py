@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from meshkb.core import validate
+from meshkb.core import facts, validate
 from meshkb.core.errors import MeshkbError, Problem
 from meshkb.core.files import read_text
 from meshkb.core.model import AppliesWhen, Checklist, Item, Outcome, Ref, Rule, Section
@@ -23,6 +23,7 @@ def load_checklist_text(text: str, file: str) -> tuple[Checklist, Located]:
     problems = [
         located.at(path, message) for path, message in validate.errors(located.data, "checklist")
     ]
+    problems += facts.resolve_located(located)  # [[fact:KEY]] -> value and unit
     if problems:
         raise MeshkbError(problems)
     checklist = _build(located.data, file)

@@ -92,6 +92,7 @@ KNOWN_KINDS = CLUSTER_SCOPED_KINDS | frozenset(
         "CiliumEnvoyConfig",
         "CiliumNetworkPolicy",
         "DestinationRule",
+        "EgressNetwork",
         "EnvoyFilter",
         "GRPCRoute",
         "Gateway",
@@ -99,6 +100,7 @@ KNOWN_KINDS = CLUSTER_SCOPED_KINDS | frozenset(
         "MeshTLSAuthentication",
         "NetworkAuthentication",
         "PeerAuthentication",
+        "PrometheusRule",  # certificate-expiry alerts (TRP-0017)
         "ProxyConfig",
         "ReferenceGrant",
         "RequestAuthentication",
