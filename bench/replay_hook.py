@@ -40,7 +40,11 @@ class _Replay(Preprocessor):  # type: ignore[misc]
                 out.extend(["", *found["text"].split("\n"), ""])
             else:
                 out.extend(["", self.md.htmlStash.store(found["text"]), ""])
-        return out
+        # Fact references are the site's content, not the plugin's: the Markdown extension
+        # resolves them with or without the plugin, so the baseline resolves them too.
+        from meshkb.core import facts
+
+        return facts.resolve_lines(facts.shipped(), out, src_uri, lambda *problem: None)
 
 
 class _ReplayExtension(Extension):  # type: ignore[misc]
