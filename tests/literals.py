@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from meshkb.core.markdown_lines import fenced
+
 FIGURE = re.compile(
     r"(?<![\w.\-/#^])\d[\d,]*(?:\.\d+)?(?:[\u2013-]\d[\d,]*(?:\.\d+)?)?"
     r"(?: (?:MB|MiB|GiB|GB|KB|KiB|ms|vCPU|cores?)|%|Mi|Gi|m)(?![A-Za-z0-9])"
@@ -23,7 +25,6 @@ VERSION = re.compile(
 NOT_PROSE = re.compile(
     r"`+[^`]*`+|\]\([^)]*\)|<https?://[^>]*>|<[^>\s][^>]*>|\{[#.:][^}]*\}|\[\[[^\]]*\]\]|https?://\S+"
 )
-FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")  # also fences indented in lists and tabs
 SKIPPED_KEYS = {
     "refs",
     "id",
@@ -44,19 +45,13 @@ SKIPPED_KEYS = {
 
 def literals(text: str) -> Iterator[tuple[int, str]]:
     """(1-based line, literal) for each literal in Markdown prose."""
-    fence: str | None = None
     lines = text.split("\n")
     start = 0
     if lines and lines[0].strip() == "---":
         start = next((i + 1 for i in range(1, len(lines)) if lines[i].strip() == "---"), 0)
-    for number, line in enumerate(lines[start:], start + 1):
-        opener = FENCE.match(line)
-        if fence is not None:
-            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
-                fence = None
-            continue
-        if opener:
-            fence = opener.group(1)
+    body = lines[start:]
+    for number, (line, code) in enumerate(zip(body, fenced(body), strict=True), start + 1):
+        if code:
             continue
         prose = NOT_PROSE.sub(lambda m: " " * len(m.group(0)), line)
         taken: list[tuple[int, int]] = []

@@ -529,3 +529,21 @@ def test_the_article_claims_are_kept_or_corrected_in_what_changed() -> None:
 def test_the_home_page_says_the_site_works_offline_and_behind_a_proxy() -> None:
     offline = section(page_text("index.md"), "offline")
     assert "offline" in offline and "proxy" in offline
+
+
+def test_the_shipped_index_is_current() -> None:
+    digest = facts.fingerprint()
+    indexed = facts.read_index(facts.INDEX, digest)
+    assert indexed is not None, "the facts index is stale: run `meshkb facts --update-index`"
+    assert indexed == facts.load_facts()
+    assert facts.INDEX.read_text(encoding="utf-8") == facts.render_index(indexed, digest)
+
+
+def test_a_stale_or_damaged_index_is_never_read(tmp_path: Path) -> None:
+    index = tmp_path / "facts-index.json"
+    index.write_text(facts.render_index(BASE, "0" * 64), encoding="utf-8")
+    assert facts.read_index(index, "0" * 64) == BASE
+    assert facts.read_index(index, facts.fingerprint()) is None  # other files, other digest
+    index.write_text('{"format": "meshkb/facts-index/v1", "fingerprint": "x"', encoding="utf-8")
+    assert facts.read_index(index, "x") is None
+    assert facts.read_index(tmp_path / "missing.json", "x") is None

@@ -26,6 +26,7 @@ from markdown.preprocessors import Preprocessor
 from meshkb.core import facts
 from meshkb.core.errors import MeshkbError, Problem
 from meshkb.core.load import checklist_files, find_checklist, load_all_located, load_checklist
+from meshkb.core.markdown_lines import fenced
 from meshkb.core.model import Checklist
 from meshkb.site import crossref
 from meshkb.site.fragment import render_checklist
@@ -35,7 +36,6 @@ Directive = Callable[[str], str]
 """A directive renderer: the text after the name -> an HTML block."""
 
 _DIRECTIVE = re.compile(r"^ {0,3}\[\[meshkb:([a-z][a-z0-9-]*)(?:[ \t]+([^\]]*?))?[ \t]*\]\][ \t]*$")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _ID_ATTR = re.compile(r"<[^>]*?\sid=\"([^\"]+)\"")
 
 
@@ -221,21 +221,8 @@ class _DirectivePreprocessor(Preprocessor):  # type: ignore[misc] # as above
     def run(self, lines: list[str]) -> list[str]:
         self.ext.state = DirectiveState()
         out: list[str] = []
-        fence: str | None = None
-        for index, line in enumerate(lines):
-            opener = _FENCE.match(line)
-            if fence is not None:
-                if (
-                    opener
-                    and opener.group(1)[0] == fence[0]
-                    and len(opener.group(1)) >= len(fence)
-                    and not line.strip(" `~")
-                ):
-                    fence = None
-                out.append(line)
-                continue
-            if opener:
-                fence = opener.group(1)
+        for index, (line, code) in enumerate(zip(lines, fenced(lines), strict=True)):
+            if code:
                 out.append(line)
                 continue
             match = _DIRECTIVE.match(line)

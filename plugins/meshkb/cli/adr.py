@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from meshkb.cli.common import subcommands
 from meshkb.cli.links import resolver as make_resolver
 from meshkb.cli.links import site_options
 from meshkb.core.errors import EXIT_OK, MeshkbError, Problem
@@ -26,9 +27,7 @@ def register(commands: Any) -> None:
         help="architecture decision records that cite meshkb",
         description="Architecture decision records (MADR 4.0) that cite meshkb.",
     )
-    adr_commands = adr.add_subparsers(
-        dest="adr_command", metavar="SUBCOMMAND", parser_class=type(adr), required=True
-    )
+    adr_commands = subcommands(adr, "adr_command", required=True)
     new = adr_commands.add_parser(
         "new",
         help="write a new ADR in MADR 4.0 form",

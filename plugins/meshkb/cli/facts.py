@@ -29,6 +29,11 @@ def register(commands: Any) -> None:
     facts_parser.add_argument(
         "--format", "-f", choices=("text", "json"), default="text", help="output format"
     )
+    facts_parser.add_argument(
+        "--update-index",
+        action="store_true",
+        help="rewrite the package's facts index from the facts files (after editing them)",
+    )
     facts_parser.set_defaults(func=run_facts)
 
 
@@ -52,6 +57,13 @@ def _date(text: str) -> datetime.date:
 def run_facts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from meshkb.core import facts
 
+    if args.update_index:
+        from meshkb.core.files import write_atomic
+
+        base = facts.load_facts(facts.FACTS_DIR)
+        write_atomic(facts.INDEX, facts.render_index(base, facts.fingerprint()), force=True)
+        err.write(f"meshkb: wrote {facts.INDEX} ({len(base.facts)} facts)\n")
+        return EXIT_OK
     base = facts.shipped()  # a bad facts file: MeshkbError, reported by cli.main (exit 2)
     today = args.today or datetime.date.today()
     chosen = (

@@ -144,6 +144,9 @@ def _compile_junction(parts: Sequence[Compiled], *, conjunction: bool) -> Compil
     deciding, otherwise = (False, True) if conjunction else (True, False)
 
     def truth(subject: Subject, element: Any) -> Truth:
+        # Kleene's all/any written out, as in _compile_quantified's `truth`: this runs once
+        # per resource and part on the scan's hot path, where kleene_all over a generator
+        # costs a call and a frame per answer.
         result: Truth = otherwise
         for part in truths:
             answer = part(subject, element)
@@ -193,7 +196,7 @@ def _compile_quantified(condition: Quantified, access: Access, check: Compiled) 
         found = values(subject, element)
         if found is None:
             return None
-        result: Truth = otherwise
+        result: Truth = otherwise  # Kleene, written out: see _compile_junction
         for value in found:
             answer = check_truth(subject, value)
             if answer is deciding:
