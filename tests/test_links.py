@@ -208,7 +208,7 @@ def test_a_page_section_resolves_after_checking_page_and_anchor(
     assert found.kind == "page"
     assert found.id == "migrate.md#bypass-runbook"
     assert found.url == f"{SITE_URL}migrate/#bypass-runbook"
-    assert found.title == "How do I migrate? — Step 2: the bypass runbook"
+    assert found.title == "The migration pattern — Step 2: the bypass runbook"
     assert found.citation is None
     assert found.notes == ()
 

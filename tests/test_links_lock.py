@@ -1,7 +1,7 @@
 """tests/links.lock: every URL and anchor once published still resolves in a real build.
 
 Set MESHKB_UPDATE_LOCK=1 to add new entries to the lock (it never removes one), the same
-as `python -m meshkb.links --update-lock`.
+as `meshkb links update`.
 """
 
 from __future__ import annotations
@@ -15,11 +15,13 @@ from meshkb.core.load import checklist_files, load_all
 from meshkb.site.linklock import BuiltSite, check_lock, published, read_lock, update_lock
 from meshkb.site.sources import find_config, read_site_config
 
-from .conftest import ROOT
+from .conftest import ROOT, run_cli
 from .sitebuild import build, copy_sources, repo_site
 
 LOCK = ROOT / "tests" / "links.lock"
-UPDATE_HINT = "run the update: MESHKB_UPDATE_LOCK=1 pytest tests/test_links_lock.py, or python -m meshkb.links --update-lock"
+UPDATE_HINT = (
+    "run the update: MESHKB_UPDATE_LOCK=1 pytest tests/test_links_lock.py, or meshkb links update"
+)
 
 
 def current_entries(root: Path) -> list[str]:
@@ -179,3 +181,20 @@ def test_built_site_follows_redirects_and_checks_anchors_on_the_target(
     _write(tmp_path, "external/index.html", _redirect("https://elsewhere.example.com/"))
     site = BuiltSite(tmp_path, "https://kb.example.org/docs/")
     assert site.problem(entry) == problem
+
+
+def test_links_commands_update_and_check_through_the_cli(tmp_path: Path) -> None:
+    """`meshkb links update` adds what is new; `meshkb links check SITE_DIR` checks a build."""
+    lock = tmp_path / "links.lock"
+    lock.write_text(LOCK.read_text(encoding="utf-8").replace("/cost/\n", ""), encoding="utf-8")
+    config = str(ROOT / "mkdocs.yml")
+    checked = run_cli("links", "check", str(repo_site()), "--config", config, "--lock", str(lock))
+    assert checked.code == 1
+    assert "new: /cost/ (run: meshkb links update)" in checked.out
+    updated = run_cli("links", "update", "--config", config, "--lock", str(lock))
+    assert (updated.code, updated.out) == (0, "/cost/\n")
+    assert lock.read_text(encoding="utf-8") == LOCK.read_text(encoding="utf-8")
+    again = run_cli("links", "check", str(repo_site()), "--config", config, "--lock", str(lock))
+    assert (again.code, again.out) == (0, "")
+    missing = run_cli("links", "check", str(repo_site()), "--config", str(tmp_path / "no.yml"))
+    assert missing.code == 2 and "no such file" in missing.err
