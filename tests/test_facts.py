@@ -24,6 +24,7 @@ from meshkb.core.errors import MeshkbError
 from meshkb.core.load import load_all, load_checklist_text
 from meshkb.core.yaml_policy import load_yaml_text
 from meshkb.markdown_ext import MeshkbExtension
+from meshkb.site.sources_page import generated_page_headings
 
 from .conftest import CHECKLISTS, ROOT, run_cli
 from .literals import checklist_texts, literals
@@ -343,7 +344,7 @@ def test_the_sources_page_is_generated_with_each_source_and_its_own_check_date()
     text = page_text("sources.md")
     assert "[[meshkb:fact-sources" in text and "[[meshkb:sources]]" in text
     assert "### " not in text.split("## Sources the checklists cite")[0]  # nothing by hand
-    rendered = facts.generated_page_headings(text)
+    rendered = generated_page_headings(text)
     for source in BASE.sources.values():
         entry = rendered.split(f"{{#{source.id}}}", 1)[1].split("\n### ", 1)[0]
         assert f"**Checked {source.checked}.**" in entry, source.id

@@ -17,7 +17,7 @@ from meshkb.core.model import AnswerEvidence, Checklist, Report
 from meshkb.report.build import new_report
 from meshkb.report.junit import render_junit
 from meshkb.report.markdown import render_markdown
-from meshkb.scan.manifest_parse import parse_manifests
+from meshkb.scan.manifests import parse_manifests
 from meshkb.scan.prefill import probe_items
 from meshkb.scan.run import evaluate_items
 from meshkb.scan.sarif import render_scan_sarif

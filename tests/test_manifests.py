@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from meshkb.scan.manifest_parse import parse_manifests
+from meshkb.scan.manifests import parse_manifests
 from meshkb.scan.read import MAX_INPUT_BYTES, read_manifests
 from meshkb.scan.resources import ManifestSet
 

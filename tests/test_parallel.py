@@ -9,8 +9,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from meshkb.scan import forked, manifest_parse
-from meshkb.scan.manifest_parse import parse_manifests
+from meshkb.scan import forked, manifest_fast, manifests
+from meshkb.scan.manifests import parse_manifests
 
 from .conftest import CHECKLISTS, MANIFESTS, run_cli
 
@@ -113,11 +113,11 @@ def test_any_pieces_read_the_same_documents(monkeypatch: pytest.MonkeyPatch, pie
     monkeypatch.setenv(forked.JOBS_VARIABLE, "1")
     one = parse_manifests(text, "m.yaml")
     monkeypatch.setenv(forked.JOBS_VARIABLE, "2")
-    monkeypatch.setattr(manifest_parse, "PARSE_PIECES", pieces)
+    monkeypatch.setattr(manifests, "PARSE_PIECES", pieces)
     assert parse_manifests(text, "m.yaml") == one
     # More parse errors than the fast path restarts after, so both of its ways are taken.
     broken = [p for p in one.problems if "is not valid YAML" in p.message]
-    assert len(broken) > manifest_parse._FAST_RESTARTS
+    assert len(broken) > manifest_fast._FAST_RESTARTS
 
 
 def _raise() -> None:

@@ -13,7 +13,7 @@ from meshkb.core import validate
 from meshkb.core.errors import MeshkbError
 from meshkb.scan.evaluate import evaluate_probe
 from meshkb.scan.inventory import build_inventory
-from meshkb.scan.manifest_parse import parse_manifests
+from meshkb.scan.manifests import parse_manifests
 from meshkb.scan.probe_model import Each, Key, Position, ProbeResult
 from meshkb.scan.probe_parse import (
     parse_path,

@@ -12,7 +12,7 @@ from meshkb.scan.access import Scope
 from meshkb.scan.compile import compile_condition
 from meshkb.scan.evaluate import select_subjects
 from meshkb.scan.inventory import build_inventory
-from meshkb.scan.manifest_parse import parse_manifests
+from meshkb.scan.manifests import parse_manifests
 from meshkb.scan.prefill import probe_items
 from meshkb.scan.probe_model import Probe
 from meshkb.scan.probe_parse import parse_probe

@@ -17,10 +17,10 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from markdown_it import MarkdownIt
-from meshkb.core.facts import generated_page_headings
 from meshkb.core.load import load_all
 from meshkb.site.linklock import BuiltSite
 from meshkb.site.sources import page_headings
+from meshkb.site.sources_page import generated_page_headings
 
 from .conftest import CHECKLISTS, ROOT
 from .sitebuild import repo_site

@@ -31,6 +31,7 @@ from meshkb.core.model import Checklist
 from meshkb.site import crossref
 from meshkb.site.fragment import render_checklist
 from meshkb.site.markdown_text import LinkResolver, TitleLookup
+from meshkb.site.sources_page import render_sources_markdown
 
 Directive = Callable[[str], str]
 """A directive renderer: the text after the name -> an HTML block."""
@@ -127,7 +128,7 @@ class MeshkbExtension(Extension):  # type: ignore[misc] # Python-Markdown ships 
         self.markdown_directives: dict[str, Directive] = {
             "items": self.items_directive,
             "sources": self.sources_directive,
-            "fact-sources": lambda args: facts.render_sources_markdown(self.facts(), args.split()),
+            "fact-sources": lambda args: render_sources_markdown(self.facts(), args.split()),
         }
         """Directive name -> renderer of Markdown that is spliced into the page."""
         self.catalogue: Callable[[], Iterable[Checklist]] = self._all_from_dir

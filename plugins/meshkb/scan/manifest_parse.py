@@ -1,18 +1,13 @@
-"""Manifest text -> documents -> resources, refusing what a safe reader must refuse.
+"""The reference way to read manifests: each document composed and checked on its own.
 
-Two paths read the same documents: a fast one that composes the whole file in one libyaml
-pass and builds plain values straight from the nodes, and the reference path that
-composes each document on its own and checks it (tags, aliases, depth, duplicate keys).
-The fast path hands anything unusual to the reference path, so both give the same
-resources; a large file is parsed in pieces by two processes (`forked`). They stay
-because `meshkb scan` of 10,000 resources must take under 2 s.
+It refuses what a safe reader must refuse (tags beyond YAML's core schema, alias bombs,
+deep nesting, duplicate keys) and locates every problem. `manifest_fast` reads the same
+documents faster and hands anything unusual back here; `manifests` chooses between them.
 """
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,8 +16,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from meshkb.core.errors import Problem
-from meshkb.scan import forked
-from meshkb.scan.resources import ManifestSet, Origin, ParsedDocument, Resource, collect_resources
+from meshkb.scan.resources import ParsedDocument
 
 MAX_ALIASES = 100
 """Most alias references one document may make (anchors reused with `*name`)."""
@@ -36,123 +30,20 @@ MAX_DEPTH = 256
 """Deepest nesting accepted; real Kubernetes objects stay far below it."""
 
 
-PARALLEL_PARSE_BYTES = 1_000_000
-"""Smallest text (in characters) read by two processes (see `forked`)."""
-
-
-PARSE_PIECES = 32
-"""Pieces such a text is read in: two processes share them, as each is free."""
-
-
-_YAML_TAG = "tag:yaml.org,2002:"
+YAML_TAG = "tag:yaml.org,2002:"
 
 
 _PLAIN_TAGS = frozenset(
-    _YAML_TAG + name
+    YAML_TAG + name
     for name in ("null", "bool", "int", "float", "str", "timestamp", "map", "seq", "merge")
 )
 
 
-_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def parse_manifests(data: bytes | str, file: str) -> ManifestSet:
-    """Parse one file's content; never raises for bad content, returns problems instead."""
-    if isinstance(data, bytes):
-        text_or_problem = _decode(data, file)
-        if isinstance(text_or_problem, Problem):
-            return ManifestSet((), (text_or_problem,))
-        text = text_or_problem
-    else:
-        text = data.removeprefix("\ufeff")
-        if "\x00" in text:
-            return ManifestSet((), (Problem(file, _BINARY_MESSAGE),))
-    with gc_paused():
-        chunks = _split(text)
-        if not _fast_path_fits(text):
-            found = _collected(_slow_documents(chunks, file))
-        elif len(chunks) > 1 and forked.wanted(len(text), PARALLEL_PARSE_BYTES):
-            found = _shared_documents(chunks, file)
-        else:
-            found = _collected(_fast_documents(chunks, file))
-    return ManifestSet(found.resources, found.problems, found.notices, inputs_read=1)
-
-
-def _shared_documents(chunks: Sequence[_Chunk], file: str) -> ManifestSet:
-    """What `_fast_documents` reads, read by two processes, piece by piece (see `forked`).
-
-    Each piece is a run of whole chunks, its documents numbered as in the whole text.
-    """
-    pieces = _pieces(chunks, PARSE_PIECES)
-
-    def read(piece: int) -> ManifestSet:
-        start, end = pieces[piece]
-        return _collected(_fast_documents(chunks[start:end], file, start))
-
-    found = forked.share(len(pieces), read, pack=_packed, unpack=_unpacked)
-    return ManifestSet(
-        tuple(resource for part in found for resource in part.resources),
-        tuple(problem for part in found for problem in part.problems),
-        tuple(notice for part in found for notice in part.notices),
-    )
-
-
-def _pieces(chunks: Sequence[_Chunk], count: int) -> list[tuple[int, int]]:
-    """(start, end) of up to `count` runs of chunks, of about equal length, in order."""
-    total = sum(len(chunk.text) for chunk in chunks)
-    pieces: list[tuple[int, int]] = []
-    start = done = 0
-    for index, chunk in enumerate(chunks):
-        done += len(chunk.text)
-        if done * count >= total * (len(pieces) + 1) or index == len(chunks) - 1:
-            pieces.append((start, index + 1))
-            start = index + 1
-    return pieces
-
-
-def _collected(documents: Iterable[ParsedDocument | Problem]) -> ManifestSet:
-    """The resources of these documents, and what is wrong with the others."""
-    resources: list[Resource] = []
-    problems: list[Problem] = []
-    notices: list[Problem] = []
-    for document in documents:
-        if isinstance(document, Problem):
-            problems.append(document)
-            continue
-        collect_resources(document, resources, problems, notices)
-    return ManifestSet(tuple(resources), tuple(problems), tuple(notices))
-
-
-_Packed = tuple[list[tuple[Any, ...]], tuple[Problem, ...], tuple[Problem, ...]]
-
-
-def _packed(found: ManifestSet) -> _Packed:
-    """The set as plain tuples: pickled and unpickled much faster than the classes."""
-    resources = [
-        (r.api_version, r.kind, r.name, r.namespace, r.body, *_origin_fields(r.origin))
-        for r in found.resources
-    ]
-    return resources, found.problems, found.notices
-
-
-def _origin_fields(origin: Origin) -> tuple[str, int, int, int | None]:
-    return origin.file, origin.document, origin.line, origin.item
-
-
-def _unpacked(packed: _Packed) -> ManifestSet:
-    resources, problems, notices = packed
-    return ManifestSet(
-        tuple(
-            Resource(api_version, kind, name, namespace, body, Origin(file, document, line, item))
-            for api_version, kind, name, namespace, body, file, document, line, item in resources
-        ),
-        problems,
-        notices,
-    )
+SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True, slots=True)
-class _Chunk:
+class Chunk:
     """Lines of the text between two `---` markers."""
 
     first_line: int
@@ -187,7 +78,7 @@ def _marker_offsets(text: str) -> list[int]:
     return offsets
 
 
-def _split(text: str) -> list[_Chunk]:
+def split_documents(text: str) -> list[Chunk]:
     """Split at `---` lines, so a broken document does not hide the ones after it.
 
     A line starting with `---` at column 0 always starts a new YAML document, even inside
@@ -203,25 +94,25 @@ def _split(text: str) -> list[_Chunk]:
     for index, (start, end) in enumerate(zip(starts, ends, strict=True)):
         if index:
             line += text.count("\n", starts[index - 1], start)
-        chunks.append(_Chunk(line, text[start:end], index > 0 or opens_with_marker))
+        chunks.append(Chunk(line, text[start:end], index > 0 or opens_with_marker))
     first = chunks[0]
     if len(chunks) > 1 and not first.marked and _is_preamble(first.text):
         # Comments before the first `---` are no document; `%` directives belong to it.
         chunks.pop(0)
         if "%" in first.text:
             second = chunks.pop(0)
-            chunks.insert(0, _Chunk(first.first_line, first.text + "\n" + second.text, True))
+            chunks.insert(0, Chunk(first.first_line, first.text + "\n" + second.text, True))
     return chunks
 
 
-def _slow_documents(
-    chunks: Sequence[_Chunk], file: str, number: int = 0
+def slow_documents(
+    chunks: Sequence[Chunk], file: str, number: int = 0
 ) -> Iterator[ParsedDocument | Problem]:
     """Compose each chunk on its own: the reference path, which also locates problems."""
     for chunk in chunks:
         number += 1
         try:
-            nodes = list(yaml.compose_all(chunk.text, Loader=_SafeLoader))
+            nodes = list(yaml.compose_all(chunk.text, Loader=SafeLoader))
         except yaml.YAMLError as error:
             yield _document_problem(file, number, chunk, error)
             continue
@@ -230,241 +121,15 @@ def _slow_documents(
         number += max(len(nodes) - 1, 0)
 
 
-# The fast path parses many documents in one libyaml pass. It is taken only for text in
-# which every `---` line starts exactly one document and libyaml counts lines as
-# `str.split("\n")` does: no `%` directive, no `...` end marker, no line break other than
-# LF or CRLF, and no BOM inside the text. Then document N is chunk N, and each document
-# is built from the same nodes, at the same lines, as chunk by chunk.
-def _fast_path_fits(text: str) -> bool:
-    # Plain substring tests: one regular expression over megabytes costs far more.
-    if text.startswith(("%", "...")) or "\n%" in text or "\n..." in text:
-        return False
-    if any(char in text for char in "\x85\u2028\u2029\ufeff"):
-        return False
-    return "\r" not in text or text.count("\r") == text.count("\r\n")
-
-
-_FAST_RESTARTS = 16
-"""Parse errors after which the rest of a file is read chunk by chunk."""
-
-
-def _fast_documents(
-    chunks: Sequence[_Chunk], file: str, base: int = 0
-) -> list[ParsedDocument | Problem]:
-    """Documents read in one libyaml pass; anything unusual is read by the slow path.
-
-    `base` is how many documents come before the first chunk (their numbers start after).
-
-    A document that the fast checks do not accept outright (anchors, unusual tags,
-    non-string keys, duplicate keys, deep nesting, values the constructor refuses, scalar
-    documents) is read again on its own by `_slow_documents`, which says exactly what is
-    wrong. A parse error sends the chunk it happened in to the slow path, and the fast
-    pass starts again after it.
-    """
-    found: list[ParsedDocument | Problem] = []
-    start = 0
-    restarts = 0
-    while start < len(chunks):
-        if restarts > _FAST_RESTARTS:
-            found.extend(_slow_documents(chunks[start:], file, base + start))
-            break
-        passed: list[ParsedDocument | Problem] = []
-        done = _fast_pass(chunks, start, file, passed, base)
-        if done < 0:
-            # More documents than chunks: the text is not what the fast path assumes.
-            found.extend(_slow_documents(chunks[start:], file, base + start))
-            break
-        found += passed
-        if done == len(chunks):
-            break
-        # chunks[done] could not be parsed in the stream (or was not where expected).
-        found.extend(_slow_documents(chunks[done : done + 1], file, base + done))
-        start = done + 1
-        restarts += 1
-    return found
-
-
-def _fast_pass(
-    chunks: Sequence[_Chunk],
-    start: int,
-    file: str,
-    found: list[ParsedDocument | Problem],
-    base: int,
-) -> int:
-    """Read chunks[start:] in one pass into `found`; returns how many chunks are done.
-
-    -1 means the pass found a document where no chunk starts; `found` is then unusable.
-    """
-    offset = chunks[start].first_line
-    text = "\n".join(chunk.text for chunk in chunks[start:])
-    loader = _FastLoader(text)
-    index = start
-    # A document is kept only once the next one (or the end) is reached: a parse error
-    # just after it may lie in its own chunk, which then fails as a whole.
-    pending: list[ParsedDocument | Problem] = []
-    pending_fast = False
-    try:
-        while True:
-            try:
-                more = loader.check_node()
-            except yaml.YAMLError:
-                if pending_fast:
-                    return index - 1
-                found += pending  # the slow path read that chunk on its own: it stands
-                return index
-            found += pending
-            if not more:
-                return index
-            try:
-                node = loader.get_node()
-            except yaml.YAMLError:
-                return index
-            if index >= len(chunks):
-                return -1  # more documents than chunks: cannot happen, but be safe
-            chunk = chunks[index]
-            line = offset + node.start_mark.line
-            end = chunks[index + 1].first_line if index + 1 < len(chunks) else None
-            # An empty document's node is marked where the next document starts.
-            last = end if isinstance(node, ScalarNode) else (None if end is None else end - 1)
-            if line < chunk.first_line or (last is not None and line > last):
-                return index
-            # Without `&` there is no anchor, so no alias: the nodes form a tree.
-            number = base + index + 1
-            document = None if "&" in chunk.text else _fast_document(file, number, node, offset)
-            pending_fast = document is not None
-            pending = (
-                [document]
-                if document is not None
-                else list(_slow_documents((chunk,), file, number - 1))
-            )
-            index += 1
-    finally:
-        loader.dispose()
-
-
-_STR_TAG = _YAML_TAG + "str"
-
-
-_MAP_TAG = _YAML_TAG + "map"
-
-
-_SEQ_TAG = _YAML_TAG + "seq"
-
-
-_NULL_TAG = _YAML_TAG + "null"
-
-
-_TIMESTAMP_TAG = _YAML_TAG + "timestamp"
-
-
-_resolve = _SafeLoader.resolve
-
-
-class _FastLoader(_SafeLoader):  # type: ignore[misc]
-    """libyaml's safe loader with a cheaper resolver; tags come out the same."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._tags: dict[str, str] = {}
-
-    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-        """No path resolvers are registered on the safe loader: nothing to track."""
-
-    def ascend_resolver(self) -> None:
-        """See `descend_resolver`."""
-
-    def resolve(self, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> str:
-        """BaseResolver.resolve, remembering the tag of each plain scalar text."""
-        if kind is ScalarNode:
-            if not implicit[0]:
-                return _STR_TAG
-            tag = self._tags.get(value)
-            if tag is None:
-                tag = self._tags[value] = _resolve(self, kind, value, implicit)
-            return tag
-        return _MAP_TAG if kind is MappingNode else _SEQ_TAG
-
-
-class _Unusual(Exception):
-    """The fast path leaves this document to the slow path."""
-
-
-_constructor = SafeConstructor()
-
-
-_SCALARS: dict[str, Any] = {
-    _YAML_TAG + "int": _constructor.construct_yaml_int,
-    _YAML_TAG + "float": _constructor.construct_yaml_float,
-    _YAML_TAG + "bool": _constructor.construct_yaml_bool,
+constructor = SafeConstructor()
+SCALARS: dict[str, Any] = {
+    YAML_TAG + "int": constructor.construct_yaml_int,
+    YAML_TAG + "float": constructor.construct_yaml_float,
+    YAML_TAG + "bool": constructor.construct_yaml_bool,
 }
 
 
-def _fast_document(file: str, number: int, node: Node, offset: int) -> ParsedDocument | None:
-    """The document built straight from plain nodes, or None to leave it to the slow path.
-
-    Accepts only what `_refusal` and SafeConstructor would accept and build the same way:
-    a tree (no anchors, so no aliases) of str/int/float/bool/null/timestamp scalars,
-    mappings with distinct plain string keys and sequences, at most MAX_DEPTH deep.
-    """
-    if isinstance(node, ScalarNode):
-        return None  # empty and scalar documents: rare, and their lines need the chunk
-    try:
-        value = _build(node, 1)
-    except (_Unusual, yaml.YAMLError, ValueError, TypeError, OverflowError, KeyError, IndexError):
-        return None
-    item_lines: tuple[int, ...] = ()
-    if isinstance(node, MappingNode):
-        for key, item in node.value:
-            if key.value == "items" and isinstance(item, SequenceNode):
-                for element in item.value:
-                    if isinstance(element, ScalarNode) and element.value == "":
-                        return None  # an empty item is marked where the next node starts
-                item_lines = tuple(offset + element.start_mark.line + 1 for element in item.value)
-    return ParsedDocument(file, number, offset + node.start_mark.line + 1, value, item_lines)
-
-
-def _build(node: Node, depth: int) -> Any:
-    if depth >= MAX_DEPTH:
-        raise _Unusual
-    tag = node.tag
-    if tag == _MAP_TAG:
-        if not isinstance(node, MappingNode):
-            raise _Unusual
-        pairs = node.value
-        mapping: dict[Any, Any] = {}
-        for key, item in pairs:
-            if key.tag != _STR_TAG or not isinstance(key, ScalarNode):
-                raise _Unusual  # merge keys, non-string keys, complex keys
-            if item.tag == _STR_TAG and isinstance(item, ScalarNode):
-                mapping[key.value] = item.value
-            else:
-                mapping[key.value] = _build(item, depth + 1)
-        if len(mapping) != len(pairs):
-            raise _Unusual  # a duplicate key
-        return mapping
-    if tag == _SEQ_TAG:
-        if not isinstance(node, SequenceNode):
-            raise _Unusual
-        return [
-            item.value
-            if item.tag == _STR_TAG and isinstance(item, ScalarNode)
-            else _build(item, depth + 1)
-            for item in node.value
-        ]
-    if not isinstance(node, ScalarNode):
-        raise _Unusual
-    if tag in (_STR_TAG, _TIMESTAMP_TAG):
-        # Kubernetes reads an unquoted date as a string, so meshkb does too.
-        return node.value
-    if tag == _NULL_TAG:
-        return None
-    construct = _SCALARS.get(tag)
-    if construct is None:
-        raise _Unusual
-    return construct(node)
-
-
-def _document_problem(file: str, number: int, chunk: _Chunk, error: yaml.YAMLError) -> Problem:
+def _document_problem(file: str, number: int, chunk: Chunk, error: yaml.YAMLError) -> Problem:
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     line = chunk.first_line + 1
     column = None
@@ -477,7 +142,7 @@ def _document_problem(file: str, number: int, chunk: _Chunk, error: yaml.YAMLErr
     return Problem(file, f"document {number}: is not valid YAML ({message})", line, column)
 
 
-def _document(file: str, number: int, chunk: _Chunk, node: Node) -> ParsedDocument | Problem:
+def _document(file: str, number: int, chunk: Chunk, node: Node) -> ParsedDocument | Problem:
     line = chunk.first_line + node.start_mark.line + 1
     refusal = _refusal(node, chunk.first_line)
     if refusal is not None:
@@ -510,7 +175,7 @@ def _children(node: Node) -> list[Node]:
 
 
 def _short_tag(tag: str) -> str:
-    return "!!" + tag.removeprefix(_YAML_TAG) if tag.startswith(_YAML_TAG) else tag
+    return "!!" + tag.removeprefix(YAML_TAG) if tag.startswith(YAML_TAG) else tag
 
 
 def _refusal(root: Node, first_line: int) -> str | None:
@@ -525,9 +190,9 @@ def _refusal(root: Node, first_line: int) -> str | None:
     stack: list[tuple[Node, Iterator[Node]]] = []
 
     def enter(node: Node) -> str | None:
-        if node.tag == _YAML_TAG + "timestamp":
+        if node.tag == YAML_TAG + "timestamp":
             # Kubernetes reads an unquoted date as a string, so meshkb does too.
-            node.tag = _YAML_TAG + "str"
+            node.tag = YAML_TAG + "str"
         if node.tag not in _PLAIN_TAGS:
             tag = _short_tag(node.tag)
             return f"uses the YAML tag {tag}; meshkb reads plain data and builds no objects"
@@ -569,7 +234,7 @@ def _refusal(root: Node, first_line: int) -> str | None:
 def _duplicate_key(node: MappingNode, first_line: int) -> str | None:
     seen: dict[str, int] = {}
     for key, _ in node.value:
-        if not isinstance(key, ScalarNode) or key.tag == _YAML_TAG + "merge":
+        if not isinstance(key, ScalarNode) or key.tag == YAML_TAG + "merge":
             continue
         line = first_line + key.start_mark.line + 1
         if key.value in seen:
@@ -577,42 +242,3 @@ def _duplicate_key(node: MappingNode, first_line: int) -> str | None:
             return f"key {key.value!r} appears twice in one mapping (lines {seen[key.value]} and {line})"
         seen[key.value] = line
     return None
-
-
-def _decode(data: bytes, file: str) -> str | Problem:
-    if b"\x00" in data:
-        return Problem(file, _BINARY_MESSAGE)
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        before = data[: error.start]
-        line = before.count(b"\n") + 1
-        column = error.start - (before.rfind(b"\n") + 1) + 1
-        bad = data[error.start : error.start + 1].hex()
-        return Problem(file, f"is not valid UTF-8 (byte 0x{bad})", line=line, column=column)
-
-
-_BINARY_MESSAGE = "contains NUL bytes: binary data (or UTF-16 text), not a UTF-8 manifest"
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while many lasting objects are built.
-
-    Reading 10,000 documents makes millions of objects that all stay alive; each full
-    collection on the way scans every one of them again (most of the parse time). No
-    cycle is made here that reference counting would not free. Collection resumes
-    afterwards, with everything made meanwhile counted as old (scanned only by the rare
-    full collections).
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            # What was made is there to stay: move it straight to the oldest generation,
-            # or the next young collection would scan every object made here once more.
-            gc.freeze()
-            gc.unfreeze()
-            gc.enable()

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import IO
 
 from meshkb.core.errors import Problem
-from meshkb.scan.manifest_parse import parse_manifests
+from meshkb.scan.manifests import parse_manifests
 from meshkb.scan.resources import STDIN, STDIN_NAME, ManifestSet
 
 MAX_INPUT_BYTES = 100 * 1024 * 1024

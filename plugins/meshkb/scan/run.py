@@ -15,7 +15,7 @@ from meshkb.core.yaml_policy import load_yaml_text
 from meshkb.scan import forked
 from meshkb.scan.evaluate import evaluate_probe
 from meshkb.scan.inventory import build_inventory
-from meshkb.scan.manifest_parse import gc_paused
+from meshkb.scan.manifests import gc_paused
 from meshkb.scan.probe_model import (
     AllOf,
     AnyOf,

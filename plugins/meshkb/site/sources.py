@@ -179,7 +179,7 @@ def page_headings(text: str) -> list[Heading]:
     """Headings from markdown-it-py's token stream (so `#` lines in code blocks are not headings)."""
     from markdown_it import MarkdownIt
 
-    from meshkb.core.facts import generated_page_headings
+    from meshkb.site.sources_page import generated_page_headings
 
     body, offset = _strip_front_matter(text.replace("\r\n", "\n"))
     body = generated_page_headings(body)  # the generated Sources page's headings
