@@ -25,7 +25,7 @@ from meshkb.site.page_data import checklist_data
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, expect
 
 from ..conftest import CASES, CHECKLISTS, ROOT, run_cli
-from ..test_vectors import VECTORS, report_for
+from ..core.test_vectors import VECTORS, report_for
 from .conftest import Site
 
 pytestmark = pytest.mark.browser

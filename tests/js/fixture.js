@@ -1,4 +1,4 @@
-// What the Node tests compare the page's core with: written by Python (tests/test_js.py)
+// What the Node tests compare the page's core with: written by Python (tests/site/test_js.py)
 // to the JSON file MESHKB_JS_FIXTURE names, from the real checklists and report.py.
 "use strict";
 
@@ -8,8 +8,8 @@ const path = require("node:path");
 const file = process.env.MESHKB_JS_FIXTURE;
 if (!file) {
   throw new Error(
-    "MESHKB_JS_FIXTURE is not set: run these through pytest (tests/test_js.py), or write the " +
-      "file with `python -m tests.test_js FILE` and set MESHKB_JS_FIXTURE=FILE",
+    "MESHKB_JS_FIXTURE is not set: run these through pytest (tests/site/test_js.py), or write the " +
+      "file with `python -m tests.site.test_js FILE` and set MESHKB_JS_FIXTURE=FILE",
   );
 }
 

@@ -1,6 +1,6 @@
 /* meshkb cost calculator: recomputes the server-rendered table as the inputs change.
    compute() and format() mirror meshkb/cost.py operation for operation (cost_row,
-   tenths, format_amount), so both print the same numbers; tests/test_cost.py runs both. */
+   tenths, format_amount), so both print the same numbers; tests/cost/test_cost.py runs both. */
 ((root) => {
   "use strict";
   const meshkb = (root.meshkb = root.meshkb || {});

@@ -2,7 +2,7 @@
 
 It keeps `meshkb scan` of 10,000 resources under 2 s. Anything unusual (a tag, an alias,
 a duplicate key, a parse error) goes to the reference path in `manifest_parse`, and
-`tests/test_manifests.py` holds both paths to the same resources and problems.
+`tests/scan/test_manifests.py` holds both paths to the same resources and problems.
 """
 
 from __future__ import annotations

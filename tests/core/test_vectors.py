@@ -11,7 +11,7 @@ from meshkb.core.load import load_checklist
 from meshkb.core.model import Answer, Checklist, Report
 from meshkb.core.score import score
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 VECTORS: list[dict[str, Any]] = yaml.safe_load(
     (ROOT / "tests" / "vectors" / "scoring.yaml").read_text(encoding="utf-8")

@@ -10,7 +10,7 @@ from meshkb.core.errors import MeshkbError
 from meshkb.core.load import load_all, load_checklist
 from meshkb.core.yaml_policy import load_yaml_text
 
-from .conftest import CASES, CHECKLISTS
+from ..conftest import CASES, CHECKLISTS
 
 INVALID = sorted((CASES / "invalid").glob("*.yaml"))
 

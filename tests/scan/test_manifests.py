@@ -15,7 +15,7 @@ from meshkb.scan.manifests import parse_manifests
 from meshkb.scan.read import MAX_INPUT_BYTES, read_manifests
 from meshkb.scan.resources import ManifestSet
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "manifests"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "manifests"
 BOOKINFO = FIXTURES / "bookinfo" / "bookinfo.yaml"
 EMOJIVOTO = FIXTURES / "emojivoto" / "emojivoto.yml"
 

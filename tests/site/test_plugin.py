@@ -20,8 +20,8 @@ from meshkb.markdown_ext import MeshkbExtension, load_checklists
 from meshkb.mkdocs_plugin import MeshkbPlugin, page_markdown
 from meshkb.site.gopages import render_go_pages
 
-from .conftest import CASES, CHECKLISTS
-from .sitebuild import BUILD_ENV, copy_sources, repo_site
+from ..conftest import CASES, CHECKLISTS
+from ..sitebuild import BUILD_ENV, copy_sources, repo_site
 
 SAMPLE = load_checklist(CASES / "valid" / "sample.yaml")
 

@@ -15,9 +15,9 @@ from meshkb.site.linklock import BuiltSite
 from meshkb.site.links import Citation, Resolver, parse_citation
 from meshkb.site.sources import page_headings, read_site_config, slugify
 
-from .conftest import CASES, CHECKLISTS, ROOT, run_cli
-from .sitebuild import repo_site
-from .test_adr import front_matter, headings, link_targets
+from ..cli.test_adr import front_matter, headings, link_targets
+from ..conftest import CASES, CHECKLISTS, ROOT, run_cli
+from ..sitebuild import repo_site
 
 SITE_URL = read_site_config(ROOT / "mkdocs.yml").site_url
 

@@ -22,8 +22,8 @@ from meshkb.site.linklock import BuiltSite
 from meshkb.site.sources import page_headings
 from meshkb.site.sources_page import generated_page_headings
 
-from .conftest import CHECKLISTS, ROOT
-from .sitebuild import repo_site
+from ..conftest import CHECKLISTS, ROOT
+from ..sitebuild import repo_site
 
 DOCS = ROOT / "docs"
 SITE_URL = "http://127.0.0.1:8000/"

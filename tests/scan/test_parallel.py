@@ -12,7 +12,7 @@ import pytest
 from meshkb.scan import forked, manifest_fast, manifests
 from meshkb.scan.manifests import parse_manifests
 
-from .conftest import CHECKLISTS, MANIFESTS, run_cli
+from ..conftest import CHECKLISTS, MANIFESTS, run_cli
 
 FIXTURES = MANIFESTS
 

@@ -17,7 +17,7 @@ from meshkb.cost.chart import render_cost_chart_svg
 from meshkb.cost.model import COST_DATA_PATH, MISSING, compute_cost, format_amount, load_cost_data
 from meshkb.cost.output import render_cost_json, render_cost_text
 
-JS = Path(__file__).resolve().parents[1] / "plugins" / "meshkb" / "assets" / "meshkb-cost.js"
+JS = Path(__file__).resolve().parents[2] / "plugins" / "meshkb" / "assets" / "meshkb-cost.js"
 
 
 def cells(pods: int, nodes: int, rps: float, waypoints: int = 1) -> dict[str, tuple[str, ...]]:

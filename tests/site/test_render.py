@@ -21,7 +21,7 @@ from meshkb.site.markdown_fast import plain_paragraphs
 from meshkb.site.page_data import checklist_data
 from meshkb.site.urls import relative_href
 
-from .conftest import CASES, CHECKLISTS
+from ..conftest import CASES, CHECKLISTS
 
 VOID = {"input", "br", "hr", "img", "meta", "link"}
 

@@ -16,7 +16,7 @@ from meshkb.report.build import new_report
 from meshkb.report.data import parse_report, render_json, render_yaml
 from meshkb.report.markdown import parse_markdown, render_markdown
 
-from .conftest import CASES
+from ..conftest import CASES
 
 SAMPLE = load_checklist(CASES / "valid" / "sample.yaml")
 KNOWN = {"sample": SAMPLE}

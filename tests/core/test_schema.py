@@ -21,7 +21,7 @@ from meshkb.core.yaml_policy import load_yaml_text
 from meshkb.report.build import new_report
 from meshkb.report.data import report_to_data
 
-from .conftest import CASES, CHECKLISTS
+from ..conftest import CASES, CHECKLISTS
 
 
 def shipped(name: str) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from meshkb.core.load import load_checklist
 from meshkb.report.build import new_report
 from meshkb.report.markdown import parse_markdown
 
-from .conftest import CASES, run_cli
+from ..conftest import CASES, run_cli
 
 SAMPLE = load_checklist(CASES / "valid" / "sample.yaml")
 

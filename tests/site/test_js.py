@@ -5,7 +5,7 @@ test checklists (contract included), the shared scoring vectors, and reports wit
 Python's Markdown and JSON for them. `node --test tests/js/*.test.js` then holds the
 script to those bytes. Without Node this fails in CI and skips elsewhere.
 
-`python -m tests.test_js FILE` writes the JSON alone, for running the Node tests by hand:
+`python -m tests.site.test_js FILE` writes the JSON alone, for running the Node tests by hand:
 `MESHKB_JS_FIXTURE=FILE node --test tests/js/`.
 """
 
@@ -30,8 +30,8 @@ from meshkb.report.data import render_json, report_to_data
 from meshkb.report.markdown import parse_markdown, render_markdown
 from meshkb.site.page_data import checklist_data
 
-from .conftest import CASES, CHECKLISTS, ROOT
-from .test_vectors import VECTORS, report_for
+from ..conftest import CASES, CHECKLISTS, ROOT
+from ..core.test_vectors import VECTORS, report_for
 
 JS_TESTS = ROOT / "tests" / "js"
 

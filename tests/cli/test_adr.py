@@ -12,8 +12,8 @@ from meshkb import adr
 from meshkb.site.linklock import BuiltSite
 from meshkb.site.sources import read_site_config
 
-from .conftest import ROOT, run_cli
-from .sitebuild import repo_site
+from ..conftest import ROOT, run_cli
+from ..sitebuild import repo_site
 
 SITE_URL = read_site_config(ROOT / "mkdocs.yml").site_url
 TITLE = "Adopt Linkerd for mTLS"

@@ -19,7 +19,7 @@ from meshkb.scan.probe_parse import parse_probe
 from meshkb.scan.read import read_manifests
 from meshkb.scan.run import load_probe_proposals
 
-from .conftest import CHECKLISTS, MANIFESTS
+from ..conftest import CHECKLISTS, MANIFESTS
 from .test_parallel import mixed_text
 from .test_probe import WORKLOADS
 

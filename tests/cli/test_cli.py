@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import CASES, CHECKLISTS, run_cli
+from ..conftest import CASES, CHECKLISTS, run_cli
 
 SAMPLE = CASES / "valid" / "sample.yaml"
 

@@ -15,7 +15,7 @@ from meshkb.scan.results import ItemResult, ScanOutcome
 from meshkb.scan.run import load_probe_proposals, parse_probe_proposals, run_scan, scan_exit_code
 from meshkb.scan.sarif import render_scan_sarif
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "manifests"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "manifests"
 BOOKINFO = FIXTURES / "bookinfo" / "bookinfo.yaml"
 EMOJIVOTO = FIXTURES / "emojivoto" / "emojivoto.yml"
 

@@ -26,7 +26,7 @@ from meshkb.core.yaml_policy import load_yaml_text
 from meshkb.markdown_ext import MeshkbExtension
 from meshkb.site.sources_page import generated_page_headings
 
-from .conftest import CHECKLISTS, ROOT, run_cli
+from ..conftest import CHECKLISTS, ROOT, run_cli
 from .literals import checklist_texts, literals
 
 DOCS = ROOT / "docs"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import CHECKLISTS, MANIFESTS, run_cli
+from ..conftest import CHECKLISTS, MANIFESTS, run_cli
 
 FIXTURES = MANIFESTS
 BOOKINFO_WORKLOADS = [

@@ -15,13 +15,11 @@ from meshkb.core.load import checklist_files, load_all
 from meshkb.site.linklock import BuiltSite, check_lock, published, read_lock, update_lock
 from meshkb.site.sources import find_config, read_site_config
 
-from .conftest import ROOT, run_cli
-from .sitebuild import build, copy_sources, repo_site
+from ..conftest import ROOT, run_cli
+from ..sitebuild import build, copy_sources, repo_site
 
 LOCK = ROOT / "tests" / "links.lock"
-UPDATE_HINT = (
-    "run the update: MESHKB_UPDATE_LOCK=1 pytest tests/test_links_lock.py, or meshkb links update"
-)
+UPDATE_HINT = "run the update: MESHKB_UPDATE_LOCK=1 pytest tests/site/test_links_lock.py, or meshkb links update"
 
 
 def current_entries(root: Path) -> list[str]:
