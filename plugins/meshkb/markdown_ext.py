@@ -147,7 +147,7 @@ class MeshkbExtension(Extension):  # type: ignore[misc] # Python-Markdown ships 
 
     def _load_from_dir(self, name: str) -> Checklist:
         directory = Path(str(self.getConfig("checklists_dir")))
-        return load_checklist(find_checklist(name, directory))
+        return load_checklist(find_checklist(name, [directory]))
 
     def _all_from_dir(self) -> Iterable[Checklist]:
         checklists, problems = load_checklists(Path(str(self.getConfig("checklists_dir"))))

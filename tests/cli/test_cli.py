@@ -143,7 +143,7 @@ def test_report_for_unknown_checklist(folder: Path, tmp_path: Path) -> None:
     report.write_text(
         fill_in(folder).replace("checklist: sample", "checklist: nosuch"), encoding="utf-8"
     )
-    result = run_cli("--checklists", str(folder), "report", "check", str(report))
+    result = run_cli("--no-builtin", "--checklists", str(folder), "report", "check", str(report))
     assert result.code == 2
     assert (
         result.err
@@ -208,7 +208,7 @@ def test_output_onto_existing_file_needs_force(folder: Path, tmp_path: Path) -> 
 
 
 def test_unknown_checklist_name_lists_the_known_ones(folder: Path) -> None:
-    result = run_cli("--checklists", str(folder), "checklist", "nosuch")
+    result = run_cli("--no-builtin", "--checklists", str(folder), "checklist", "nosuch")
     assert result.code == 2
     assert result.err == f"meshkb: error: {folder}: no checklist 'nosuch' (known: sample)\n"
 

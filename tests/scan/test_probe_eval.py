@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
 
 import pytest
 from hypothesis import strategies as st
-from meshkb.cli.common import load_every
+from meshkb.core.load import checklist_files, load_all
 from meshkb.scan.access import Scope
 from meshkb.scan.compile import compile_condition
 from meshkb.scan.evaluate import select_subjects
@@ -27,8 +26,7 @@ FIXTURES = MANIFESTS
 
 
 def every_probe() -> list[tuple[str, Probe]]:
-    args = argparse.Namespace(checklists=str(CHECKLISTS), checklist=[])
-    items = probe_items(list(load_every(args).values()))
+    items = probe_items(load_all(checklist_files(CHECKLISTS)))
     probes = [(item.item_id, item.probe) for item in items]
     probes += [(item.item_id, item.probe) for item in load_probe_proposals()]
     # A few that reach what the checklists do not: namespaces, positions, quantities.

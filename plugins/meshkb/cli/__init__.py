@@ -30,7 +30,13 @@ def build_parser() -> Parser:
     parser.add_argument(
         "--checklists",
         metavar="DIR",
-        help="folder of checklist YAML files (default: $MESHKB_CHECKLISTS, ./checklists, the source tree)",
+        action="append",
+        help="a folder of the team's own checklists, used beside the built-in ones (repeatable; default: $MESHKB_CHECKLISTS)",
+    )
+    parser.add_argument(
+        "--no-builtin",
+        action="store_true",
+        help="use only the team's checklists, not the ones shipped with meshkb",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for command in COMMANDS:

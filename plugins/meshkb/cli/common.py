@@ -24,22 +24,24 @@ def subcommands(parser: argparse.ArgumentParser, dest: str, **kwargs: Any) -> An
     return parser.add_subparsers(dest=dest, metavar="SUBCOMMAND", parser_class=Parser, **kwargs)
 
 
-def checklists_dir(args: argparse.Namespace) -> Path:
-    from meshkb.core.load import find_directory
+def checklist_dirs(args: argparse.Namespace) -> list[Path]:
+    """The built-in checklists and the team's (--checklists, $MESHKB_CHECKLISTS)."""
+    from meshkb.core.load import checklist_directories
 
-    return find_directory(args.checklists)
+    return checklist_directories(args.checklists or (), builtin=not args.no_builtin)
 
 
 def load_named(args: argparse.Namespace, name: str) -> Checklist:
     from meshkb.core.load import find_checklist, load_checklist
 
-    return load_checklist(find_checklist(name, checklists_dir(args)))
+    return load_checklist(find_checklist(name, checklist_dirs(args)))
 
 
 def load_every(args: argparse.Namespace) -> dict[str, Checklist]:
-    from meshkb.core.load import checklist_files, load_all
+    """Every checklist, built-in and team, with the rules that span files across both."""
+    from meshkb.core.load import all_checklist_files, load_all
 
-    return {c.id: c for c in load_all(checklist_files(checklists_dir(args)))}
+    return {c.id: c for c in load_all(all_checklist_files(checklist_dirs(args)))}
 
 
 def read_input(path: str) -> str:

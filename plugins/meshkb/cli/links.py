@@ -63,7 +63,7 @@ def site_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--config",
         metavar="FILE",
-        help="meshkb's mkdocs.yml, for site_url and the docs (default: the one beside the checklists folder)",
+        help="meshkb's mkdocs.yml, for site_url and the docs (default: the one shipped with meshkb)",
     )
     parser.add_argument(
         "--site-url",
@@ -80,11 +80,12 @@ def resolver(args: argparse.Namespace) -> Resolver:
 
 
 def site_config(args: argparse.Namespace) -> SiteConfig:
-    """mkdocs.yml beside the checklists (or --config), with --site-url / $MESHKB_SITE_URL."""
-    from meshkb.core.load import find_directory
+    """meshkb's own mkdocs.yml (or --config), with --site-url / $MESHKB_SITE_URL."""
+    from meshkb.core.load import sources_root
     from meshkb.site.sources import find_config, read_site_config
 
-    near = [find_directory(args.checklists).resolve().parent]
+    root = sources_root()
+    near = [root] if root is not None else []
     config = find_config(args.config, near)
     return read_site_config(config, args.site_url or os.environ.get(ENV_SITE_URL) or None)
 
@@ -110,7 +111,6 @@ def run_link(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _lock_inputs(args: argparse.Namespace) -> tuple[Path, list[str], SiteConfig]:
-    from meshkb.cli.common import checklists_dir
     from meshkb.core.load import checklist_files, load_all
     from meshkb.site.linklock import published
     from meshkb.site.sources import find_config, read_site_config
@@ -118,10 +118,8 @@ def _lock_inputs(args: argparse.Namespace) -> tuple[Path, list[str], SiteConfig]
     config = find_config(args.config)
     assert config is not None  # find_config raises for a missing explicit file
     site = read_site_config(config)
-    folder = Path(args.checklists) if args.checklists else config.parent / "checklists"
-    if not args.checklists and not folder.is_dir():
-        folder = checklists_dir(args)
-    checklists = load_all(checklist_files(folder))
+    # The site's own checklists: what the MkDocs plugin publishes from beside mkdocs.yml.
+    checklists = load_all(checklist_files(config.parent / "checklists"))
     lock = Path(args.lock or config.parent / "tests" / "links.lock")
     return lock, published(site, checklists), site
 

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any, TextIO
 
-from meshkb.cli.common import checklists_dir
+from meshkb.cli.common import checklist_dirs
 from meshkb.core.errors import EXIT_OK, MeshkbError, Problem
 
 
@@ -17,16 +17,21 @@ def register(commands: Any) -> None:
         description="Validate checklists against the schema and the cross-file rules; one problem per line.",
     )
     validate.add_argument(
-        "paths", nargs="*", metavar="PATH", help="files or folders (default: the checklists folder)"
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="files or folders, checked with the built-in and team checklists (default: those)",
     )
     validate.set_defaults(func=run_validate)
 
 
 def run_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from meshkb.core.load import checklist_files, load_all
+    from meshkb.core.load import all_checklist_files, checklist_files, load_all
 
-    paths: list[Path] = []
-    for raw in args.paths or [str(checklists_dir(args))]:
+    # Named files are checked together with every known checklist: the rules that span
+    # files (prefixes, item IDs, replacements) hold across the built-in and team ones.
+    paths: list[Path] = all_checklist_files(checklist_dirs(args))
+    for raw in args.paths:
         path = Path(raw)
         if path.is_dir():
             paths.extend(checklist_files(path))
@@ -34,7 +39,8 @@ def run_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             paths.append(path)
         else:
             raise MeshkbError(Problem(raw, "no such file or folder"))
-    checklists = load_all(paths)
+    by_file = {path.resolve(): path for path in reversed(paths)}  # the first name given wins
+    checklists = load_all(sorted(by_file.values(), key=paths.index))
     items = sum(len(c.active_items()) for c in checklists)
     err.write(f"meshkb: {len(checklists)} checklist(s), {items} items: valid\n")
     return EXIT_OK

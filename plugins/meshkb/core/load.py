@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,7 @@ from meshkb.core.model import AppliesWhen, Checklist, Item, Outcome, Ref, Rule, 
 from meshkb.core.yaml_policy import Located, load_yaml_text
 
 ENV_DIR = "MESHKB_CHECKLISTS"
-"""Environment variable naming the checklists folder."""
+"""Environment variable naming the team's checklist folders (joined like PATH)."""
 
 
 def load_checklist_text(text: str, file: str) -> tuple[Checklist, Located]:
@@ -87,35 +87,57 @@ def checklist_from_data(data: Mapping[str, Any], file: str) -> Checklist:
     return _build(data, file)
 
 
-def find_directory(explicit: str | None = None) -> Path:
-    """Where the checklists live: --checklists, $MESHKB_CHECKLISTS, ./checklists, the source tree."""
-    candidates: list[Path] = []
-    if explicit:
-        candidates.append(Path(explicit))
-    elif os.environ.get(ENV_DIR):
-        candidates.append(Path(os.environ[ENV_DIR]))
-    else:
-        candidates.append(Path("checklists"))
-        candidates.append(Path(__file__).resolve().parents[3] / "checklists")
-    for candidate in candidates:
-        if candidate.is_dir():
-            return candidate
-    raise MeshkbError(
-        Problem(
-            str(candidates[0]),
-            "checklists folder not found (set --checklists or MESHKB_CHECKLISTS)",
-        )
-    )
+def sources_root() -> Path | None:
+    """Where meshkb's own `mkdocs.yml`, `checklists/` and `docs/` are.
+
+    A wheel carries them in `meshkb/bundled/` (see setup.py); a checkout (an editable
+    install) has them at the top of the repository.
+    """
+    package = Path(__file__).resolve().parents[1]
+    for root in (package / "bundled", package.parents[1]):
+        if (root / "checklists").is_dir() and (root / "mkdocs.yml").is_file():
+            return root
+    return None
 
 
-def find_checklist(name: str, directory: Path) -> Path:
+def checklist_directories(team: Sequence[str] = (), *, builtin: bool = True) -> list[Path]:
+    """The built-in checklists, then the team's: `--checklists DIR` or `$MESHKB_CHECKLISTS`.
+
+    The variable may name several folders, separated like PATH. A folder given twice (or
+    the built-in one given again) counts once; `builtin=False` leaves the shipped ones out.
+    """
+    directories: list[Path] = []
+    root = sources_root() if builtin else None
+    if root is not None:
+        directories.append(root / "checklists")
+    named = list(team) or [p for p in os.environ.get(ENV_DIR, "").split(os.pathsep) if p]
+    for raw in named:
+        path = Path(raw)
+        if not path.is_dir():
+            where = raw if team else f"{raw} (from ${ENV_DIR})"
+            raise MeshkbError(Problem(where, "checklists folder not found"))
+        if path.resolve() not in {d.resolve() for d in directories}:
+            directories.append(path)
+    if not directories:
+        raise MeshkbError("no checklists: give a folder with --checklists DIR or $" + ENV_DIR)
+    return directories
+
+
+def all_checklist_files(directories: Iterable[Path]) -> list[Path]:
+    """The checklist files of several folders, folder by folder."""
+    return [path for directory in directories for path in checklist_files(directory)]
+
+
+def find_checklist(name: str, directories: Sequence[Path]) -> Path:
     """The file of checklist `name`, or an error listing the ones that exist."""
-    for suffix in (".yaml", ".yml"):
-        path = directory / f"{name}{suffix}"
-        if path.is_file():
-            return path
-    known = ", ".join(p.stem for p in checklist_files(directory)) or "none"
-    raise MeshkbError(Problem(str(directory), f"no checklist {name!r} (known: {known})"))
+    for directory in directories:
+        for suffix in (".yaml", ".yml"):
+            path = directory / f"{name}{suffix}"
+            if path.is_file():
+                return path
+    known = ", ".join(p.stem for p in all_checklist_files(directories)) or "none"
+    where = ", ".join(str(d) for d in directories)
+    raise MeshkbError(Problem(where, f"no checklist {name!r} (known: {known})"))
 
 
 def _build(data: Mapping[str, Any], file: str) -> Checklist:
