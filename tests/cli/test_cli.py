@@ -321,3 +321,26 @@ def test_junit_shows_failed_and_open_blockers_as_failures(folder: Path) -> None:
     assert suite.get("tests") == "4"
     assert suite.get("failures") == "1"
     assert suite.get("skipped") == "3"
+
+
+def test_report_check_takes_several_files_as_pre_commit_passes_them(
+    folder: Path, tmp_path: Path
+) -> None:
+    open_report = tmp_path / "open.md"
+    open_report.write_text(fill_in(folder), encoding="utf-8")
+    done = tmp_path / "done.md"
+    done.write_text(
+        fill_in(folder).replace("- [ ] **SMP-0001**", "- [x] **SMP-0001**"), encoding="utf-8"
+    )
+    argv = ("--checklists", str(folder), "report", "check", str(done), str(open_report))
+    result = run_cli(*argv, "--gate")
+    assert result.code == 1
+    assert f"== {done} ==\n" in result.out
+    assert f"\n== {open_report} ==\n" in result.out
+    assert result.err == f"meshkb: {open_report}: gate not passed\n"
+    assert run_cli(*argv).code == 0
+    assert run_cli(*argv[:-1], "--gate").code == 0
+    json_several = run_cli(*argv, "--format", "json")
+    assert json_several.code == 2
+    assert json_several.out == ""
+    assert "--format json takes one FILE (got 2)" in json_several.err

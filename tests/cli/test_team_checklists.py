@@ -80,3 +80,14 @@ def test_a_missing_team_folder_is_one_line_and_exit_2(tmp_path: Path) -> None:
     result = run_cli("--checklists", str(tmp_path / "nope"), "checklist", "list")
     assert (result.code, result.out) == (2, "")
     assert result.err == f"meshkb: error: {tmp_path / 'nope'}: checklists folder not found\n"
+
+
+def test_the_checklist_options_also_work_after_the_subcommand(tmp_path: Path) -> None:
+    team = _team(tmp_path)
+    before = run_cli("--checklists", str(team), "--no-builtin", "checklist", "list")
+    after = run_cli("checklist", "list", "--checklists", str(team), "--no-builtin")
+    assert after.code == 0 and after.out == before.out
+    report = tmp_path / "r.md"
+    assert run_cli("checklist", "sample", "-o", str(report), "--checklists", str(team)).code == 0
+    checked = run_cli("report", "check", str(report), "--checklists", str(team))
+    assert checked.code == 0 and checked.out.startswith("Sample review"), checked.err

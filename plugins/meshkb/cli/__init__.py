@@ -8,9 +8,10 @@ the commands that need them.
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import Any, TextIO
 
 from meshkb import __version__
 from meshkb.cli import adr, checklist, cost, facts, links, report, scan, validate
@@ -27,21 +28,41 @@ def build_parser() -> Parser:
         description="Service-mesh decision checklists: export, check, validate, scan, cite.",
     )
     parser.add_argument("--version", action="version", version=f"meshkb {__version__}")
+    _global_options(parser, default=None)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    for command in COMMANDS:
+        command.register(commands)
+    for leaf in _leaf_parsers(parser):
+        # Also after the subcommand (`meshkb report check --checklists team r.md`, as a
+        # pre-commit hook's args put them); given there, they win.
+        _global_options(leaf, default=argparse.SUPPRESS)
+    return parser
+
+
+def _global_options(parser: argparse.ArgumentParser, default: Any) -> None:
     parser.add_argument(
         "--checklists",
         metavar="DIR",
         action="append",
+        default=default,
         help="a folder of the team's own checklists, used beside the built-in ones (repeatable; default: $MESHKB_CHECKLISTS)",
     )
     parser.add_argument(
         "--no-builtin",
         action="store_true",
+        default=default if default is not None else False,
         help="use only the team's checklists, not the ones shipped with meshkb",
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    for command in COMMANDS:
-        command.register(commands)
-    return parser
+
+
+def _leaf_parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """The parsers that run a command: those with no subcommands of their own."""
+    groups = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if not groups:
+        return [parser]
+    return [
+        leaf for group in groups for sub in group.choices.values() for leaf in _leaf_parsers(sub)
+    ]
 
 
 def main(
