@@ -24,6 +24,15 @@ class Run:
     err: str
 
 
+PREVIEW_NOTE = "meshkb: note: links point at a local preview"
+"""How meshkb says, once per command, that links point at 127.0.0.1 (no published URL set)."""
+
+
+def without_preview_note(err: str) -> str:
+    """stderr without the local-preview note, for tests about everything else."""
+    return "".join(line for line in err.splitlines(True) if not line.startswith(PREVIEW_NOTE))
+
+
 def run_cli(*argv: str) -> Run:
     """Run `meshkb` in-process and capture exit code, stdout and stderr."""
     out, err = io.StringIO(), io.StringIO()

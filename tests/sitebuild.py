@@ -16,8 +16,18 @@ from .conftest import ROOT
 BUILD_ENV = {"NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
 
 
-def build(source: Path, site_dir: Path) -> Path:
-    """Build `source/mkdocs.yml` into `site_dir` with --strict; fail with mkdocs' output."""
+SUBPATH_URL = "https://docs.example.org/platform/meshkb/"
+"""A published address below a path, as on GitLab Pages or an internal docs host."""
+
+
+def build(source: Path, site_dir: Path, site_url: str | None = None) -> Path:
+    """Build `source/mkdocs.yml` into `site_dir` with --strict; fail with mkdocs' output.
+
+    `site_url` is the published address (`MESHKB_SITE_URL`); None builds the local preview.
+    """
+    env = {k: v for k, v in os.environ.items() if k != "MESHKB_SITE_URL"}
+    if site_url:
+        env["MESHKB_SITE_URL"] = site_url
     result = subprocess.run(
         [
             sys.executable,
@@ -31,7 +41,7 @@ def build(source: Path, site_dir: Path) -> Path:
             str(site_dir),
         ],
         cwd=source,
-        env={**os.environ, **BUILD_ENV},
+        env={**env, **BUILD_ENV},
         capture_output=True,
         text=True,
         timeout=600,
@@ -41,11 +51,11 @@ def build(source: Path, site_dir: Path) -> Path:
 
 
 @functools.cache
-def repo_site() -> Path:
-    """The repository's site, built once per test session."""
+def repo_site(site_url: str | None = None) -> Path:
+    """The repository's site, built once per test session (and per published address)."""
     folder = Path(tempfile.mkdtemp(prefix="meshkb-site-"))
     atexit.register(shutil.rmtree, folder, True)
-    return build(ROOT, folder / "site")
+    return build(ROOT, folder / "site", site_url)
 
 
 def copy_sources(target: Path) -> Path:

@@ -12,7 +12,7 @@ from meshkb import adr
 from meshkb.site.linklock import BuiltSite
 from meshkb.site.sources import read_site_config
 
-from ..conftest import ROOT, run_cli
+from ..conftest import ROOT, run_cli, without_preview_note
 from ..sitebuild import repo_site
 
 SITE_URL = read_site_config(ROOT / "mkdocs.yml").site_url
@@ -40,7 +40,7 @@ def new_adr(*extra: str) -> tuple[int, str, str]:
         "2026-11-25",
         *extra,
     )
-    return result.code, result.out, result.err
+    return result.code, result.out, without_preview_note(result.err)
 
 
 def body(text: str) -> str:

@@ -16,7 +16,7 @@ from meshkb.site.links import Citation, Resolver, parse_citation
 from meshkb.site.sources import page_headings, read_site_config, slugify
 
 from ..cli.test_adr import front_matter, headings, link_targets
-from ..conftest import CASES, CHECKLISTS, ROOT, run_cli
+from ..conftest import CASES, CHECKLISTS, ROOT, run_cli, without_preview_note
 from ..sitebuild import repo_site
 
 SITE_URL = read_site_config(ROOT / "mkdocs.yml").site_url
@@ -32,7 +32,7 @@ def link(*argv: str) -> tuple[int, str, str]:
     result = run_cli(
         "--checklists", str(CHECKLISTS), "link", *argv, "--config", str(ROOT / "mkdocs.yml")
     )
-    return result.code, result.out, result.err
+    return result.code, result.out, without_preview_note(result.err)
 
 
 MKDOCS_YML = """\
@@ -379,10 +379,10 @@ def _fences(info: str) -> list[str]:
     return [t.content for t in tokens if t.type == "fence" and t.info.strip() == info]
 
 
-def test_cite_page_console_examples_match_the_cli() -> None:
+def test_cite_page_console_examples_match_the_cli(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every `$ meshkb link ...` shown on docs/cite.md prints exactly what the page says.
 
-    The page shows URLs under mkdocs.yml's site_url; update it when site_url changes.
+    The page shows URLs under the published address its first block exports.
     """
     examples = 0
     for block in _fences("console"):
@@ -390,6 +390,10 @@ def test_cite_page_console_examples_match_the_cli() -> None:
         for chunk in chunks:
             command, _, shown = chunk.partition("\n")
             argv = shlex.split(command)
+            if argv[:1] == ["export"]:
+                name, _, value = argv[1].partition("=")
+                monkeypatch.setenv(name, value)
+                continue
             if argv[:2] != ["meshkb", "link"]:
                 continue
             code, out, err = link(*argv[2:])
@@ -397,6 +401,7 @@ def test_cite_page_console_examples_match_the_cli() -> None:
             assert err + out == shown, command  # the note (stderr) comes first
             examples += 1
     assert examples >= 3
+    assert "127.0.0.1" not in (ROOT / "docs" / "cite.md").read_text(encoding="utf-8")
 
 
 def test_cite_page_example_adr_is_madr_and_every_link_resolves() -> None:
@@ -408,11 +413,12 @@ def test_cite_page_example_adr_is_madr_and_every_link_resolves() -> None:
     from meshkb.adr import SECTIONS
 
     assert [t for _, t in found if t in SECTIONS] == list(SECTIONS)
-    site = BuiltSite(repo_site(), SITE_URL)
+    published = "https://docs.example.org/meshkb/"  # the address the page's examples use
+    site = BuiltSite(repo_site(), published)
     targets = link_targets(example)
     assert any("/go/" in t for t in targets) and any("/checklists/" in t for t in targets)
-    relative = [t for t in targets if not t.startswith(SITE_URL)]
+    relative = [t for t in targets if not t.startswith(published)]
     assert relative == ["../../reviews/payments-migration.md"]  # the team's own report file
     for href in targets:
-        if href.startswith(SITE_URL):
-            assert site.problem("/" + href[len(SITE_URL) :]) is None, href
+        if href.startswith(published):
+            assert site.problem("/" + href[len(published) :]) is None, href

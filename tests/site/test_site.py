@@ -23,7 +23,7 @@ from meshkb.site.sources import page_headings
 from meshkb.site.sources_page import generated_page_headings
 
 from ..conftest import CHECKLISTS, ROOT
-from ..sitebuild import repo_site
+from ..sitebuild import SUBPATH_URL, repo_site
 
 DOCS = ROOT / "docs"
 SITE_URL = "http://127.0.0.1:8000/"
@@ -149,9 +149,16 @@ class _Refs(HTMLParser):
             self.styles.append(data)
 
 
-@pytest.fixture(scope="module")
-def site() -> Path:
-    return repo_site()
+PUBLISHED: dict[Path, str] = {}
+"""Built site -> the address it was built for."""
+
+
+@pytest.fixture(scope="module", params=[None, SUBPATH_URL], ids=["local", "subpath"])
+def site(request: pytest.FixtureRequest) -> Path:
+    """The site built for the local preview, and for an address below a path."""
+    built = repo_site(request.param)
+    PUBLISHED[built] = request.param or SITE_URL
+    return built
 
 
 def built_pages(site: Path) -> list[Path]:
@@ -159,8 +166,13 @@ def built_pages(site: Path) -> list[Path]:
 
 
 def broken_references(site: Path) -> tuple[list[str], int]:
-    """Relative href/src in the built HTML that miss their file or #fragment; and how many checked."""
-    checker = BuiltSite(site, SITE_URL)
+    """Relative href/src in the built HTML that miss their file or #fragment; and how many checked.
+
+    A root-relative link (404.html's) must stay under the published address's path.
+    """
+    site_url = PUBLISHED.get(site, SITE_URL)
+    prefix = urlsplit(site_url).path
+    checker = BuiltSite(site, site_url)
     problems = []
     checked = 0
     for file in built_pages(site):
@@ -170,6 +182,11 @@ def broken_references(site: Path) -> tuple[list[str], int]:
         for tag, attribute, target in parser.links:
             if is_external(target) or target.startswith(("mailto:", "data:")) or (tag == "meta"):
                 continue
+            if target.startswith("/"):
+                if not target.startswith(prefix):
+                    problems.append(f"{here}: <{tag} {attribute}={target!r}>: outside {prefix}")
+                    continue
+                target = "/" + target[len(prefix) :]
             absolute = posixpath.normpath(
                 posixpath.join(
                     posixpath.dirname(here), target.split("#")[0] or posixpath.basename(here)
@@ -222,9 +239,10 @@ def test_the_built_html_check_catches_missing_files_and_fragments(tmp_path: Path
 
 def external_requests(site: Path) -> list[str]:
     """Every place a built page or stylesheet would fetch something from off the site."""
+    site_url = PUBLISHED.get(site, SITE_URL)
 
     def off_site(url: str) -> bool:
-        return is_external(url) and not url.startswith((SITE_URL, "data:"))
+        return is_external(url) and not url.startswith((site_url, "data:"))
 
     offenders = []
     for file in built_pages(site):
@@ -244,6 +262,20 @@ def external_requests(site: Path) -> list[str]:
 
 def test_no_page_makes_an_external_request(site: Path) -> None:
     assert external_requests(site) == []
+
+
+def test_a_published_build_names_its_address_and_never_the_local_preview(site: Path) -> None:
+    site_url = PUBLISHED[site]
+    page = (site / "migrate" / "index.html").read_text(encoding="utf-8")
+    assert f'<link rel="canonical" href="{site_url}migrate/"' in page
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    locations = re.findall(r"<loc>([^<]*)</loc>", sitemap)
+    assert locations and all(loc.startswith(site_url) for loc in locations)
+    if site_url == SITE_URL:
+        return
+    ours = [p for p in site.rglob("*") if p.suffix in (".html", ".xml", ".json", ".js")]
+    named = [str(p.relative_to(site)) for p in ours if SITE_URL in p.read_text("utf-8", "replace")]
+    assert named == []
 
 
 def test_the_external_request_check_catches_web_fonts_and_cdns(tmp_path: Path) -> None:

@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from meshkb import __version__
-from meshkb.cli import adr, checklist, cost, facts, links, report, scan, validate
+from meshkb.cli import adr, checklist, cost, facts, links, report, scan, site, validate
 from meshkb.cli.common import Parser
 from meshkb.core.errors import EXIT_OK, EXIT_USAGE, MeshkbError
 
-COMMANDS = (checklist, report, validate, scan, cost, links, adr, facts)
+COMMANDS = (checklist, report, validate, scan, cost, links, adr, facts, site)
 """Every command module, in the order `--help` lists them."""
 
 

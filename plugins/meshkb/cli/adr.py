@@ -71,7 +71,7 @@ def run_adr_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from meshkb.core.files import write_atomic
 
     title = adr.check_title(args.title)
-    resolver = make_resolver(args)
+    resolver = make_resolver(args, err)
     folder = Path(args.dir or _default_dir())
     if folder.exists() and not folder.is_dir():
         raise MeshkbError(Problem(str(folder), "is not a folder"))

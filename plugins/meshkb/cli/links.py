@@ -72,26 +72,45 @@ def site_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def resolver(args: argparse.Namespace) -> Resolver:
+def resolver(args: argparse.Namespace, err: TextIO) -> Resolver:
     from meshkb.cli.common import load_every
     from meshkb.site.links import Resolver
 
-    return Resolver(site_config(args), load_every(args))
+    return Resolver(site_config(args, err), load_every(args))
 
 
-def site_config(args: argparse.Namespace) -> SiteConfig:
-    """meshkb's own mkdocs.yml (or --config), with --site-url / $MESHKB_SITE_URL."""
+def site_config(args: argparse.Namespace, err: TextIO) -> SiteConfig:
+    """meshkb's own mkdocs.yml (or --config), its site_url overridden by --site-url, else
+    $MESHKB_SITE_URL: the published address every printed or written link uses.
+
+    Each command reads it once, and says on stderr when it is a local preview address:
+    such links work on this machine only.
+    """
     from meshkb.core.load import sources_root
     from meshkb.site.sources import find_config, read_site_config
+    from meshkb.site.urls import checked_site_url, is_local_preview
 
     root = sources_root()
     near = [root] if root is not None else []
     config = find_config(args.config, near)
-    return read_site_config(config, args.site_url or os.environ.get(ENV_SITE_URL) or None)
+    override = None
+    if args.site_url:
+        override = checked_site_url(args.site_url, "--site-url")
+    elif os.environ.get(ENV_SITE_URL):
+        override = checked_site_url(os.environ[ENV_SITE_URL], f"${ENV_SITE_URL}")
+    site = read_site_config(config, override)
+    if override is None and site.site_url != "/":
+        checked_site_url(site.site_url, f"{site.config_file}: site_url")
+    if is_local_preview(site.site_url):
+        err.write(
+            f"meshkb: note: links point at a local preview ({site.site_url}); set "
+            f"--site-url or ${ENV_SITE_URL} to the published site\n"
+        )
+    return site
 
 
 def run_link(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    link = resolver(args).resolve(args.id)
+    link = resolver(args, err).resolve(args.id)
     for note in link.notes:
         err.write(f"meshkb: note: {note}\n")
     if args.format == "json":

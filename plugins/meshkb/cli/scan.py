@@ -73,7 +73,7 @@ def run_scan_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         from meshkb.cli.links import site_config
         from meshkb.scan.sarif import render_scan_sarif
 
-        site_url = site_config(args).site_url
+        site_url = site_config(args, err).site_url
         out.write(
             render_scan_sarif(
                 results, site_url=site_url, problems=manifests.problems, tool_version=__version__

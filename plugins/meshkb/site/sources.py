@@ -6,6 +6,7 @@ explicit `{#anchor}` (attr_list) wins, else Python-Markdown toc's slug.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -37,6 +38,24 @@ def _plain_value(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
     return loader.construct_scalar(node)  # type: ignore[arg-type]  # node is a ScalarNode here
 
 
+def _env_value(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    """mkdocs' `!ENV VAR` or `!ENV [VAR, ..., default]`: the first variable set, else the default."""
+    names = (
+        loader.construct_sequence(node)
+        if isinstance(node, yaml.SequenceNode)
+        else [
+            loader.construct_scalar(node)  # type: ignore[arg-type]  # a ScalarNode here
+        ]
+    )
+    *variables, default = names if len(names) > 1 else [*names, None]
+    for name in variables:
+        value = os.environ.get(str(name))
+        if value:
+            return value
+    return default
+
+
+_TolerantLoader.add_constructor("!ENV", _env_value)
 _TolerantLoader.add_multi_constructor("", _plain_value)
 
 

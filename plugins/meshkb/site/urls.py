@@ -5,6 +5,8 @@ from __future__ import annotations
 import posixpath
 import re
 
+from meshkb.core.errors import MeshkbError
+
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
@@ -44,3 +46,27 @@ def relative_href(target: str, from_page: str) -> str:
 
 def is_relative(href: str) -> bool:
     return bool(href) and not _SCHEME.match(href) and not href.startswith(("/", "#", "\\"))
+
+
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "0.0.0.0"})
+"""Hosts of a local preview (`mkdocs serve`): links there work on this machine only."""
+
+
+def checked_site_url(url: str, where: str) -> str:
+    """`url` as a site's base URL ending in `/`; MeshkbError naming `where` unless http(s)."""
+    from urllib.parse import urlsplit
+
+    text = url.strip()
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise MeshkbError(
+            f"{where}: {url!r} is not a site URL (expected http(s)://host/path/, no query or fragment)"
+        )
+    return text if text.endswith("/") else text + "/"
+
+
+def is_local_preview(url: str) -> bool:
+    """Whether links under `url` reach only this machine (a `mkdocs serve` preview)."""
+    from urllib.parse import urlsplit
+
+    return (urlsplit(url).hostname or "") in LOCAL_HOSTS
