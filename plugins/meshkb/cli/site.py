@@ -8,9 +8,7 @@ MkDocs runs in a child process (`python -m mkdocs`), so nothing here imports it;
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
-import subprocess
 import sys
 from typing import Any, TextIO
 
@@ -57,6 +55,9 @@ def register(commands: Any) -> None:
 
 
 def run_site(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import importlib.util
+    import subprocess
+
     from meshkb.core.load import sources_root
     from meshkb.site.sources import find_config
     from meshkb.site.urls import checked_site_url

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from meshkb.core.errors import MeshkbError, Problem
@@ -58,6 +57,8 @@ def write_atomic(path: str | Path, text: str, *, force: bool = False) -> None:
 
     A crash or Ctrl-C leaves either the old file or the new one, never half of one.
     """
+    import tempfile  # only when writing: it imports shutil, bz2 and lzma (~5 ms)
+
     target = Path(path)
     if target.exists() and not force:
         raise MeshkbError(Problem(str(path), "already exists; pass --force to overwrite it"))
