@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,28 @@ CHECKLISTS = ROOT / "checklists"
 CASES = ROOT / "tests" / "cases"
 MANIFESTS = ROOT / "tests" / "fixtures" / "manifests"
 """Real manifests of public sample apps (see its SOURCES.md for origin and licence)."""
+
+BESIDE = str(ROOT.parent) + os.sep
+INSIDE = str(ROOT) + os.sep
+OUTSIDE_READS: list[str] = []
+"""Paths beside the repository that the tests or the code opened or listed: a user's clone
+has nothing beside it, so any of these fails the run (see pytest_sessionfinish)."""
+
+
+def _watch_reads(event: str, args: tuple[object, ...]) -> None:
+    if event not in ("open", "os.listdir", "os.scandir") or not args:
+        return
+    path = args[0]
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    if not isinstance(path, (str, os.PathLike)):
+        return
+    full = os.path.abspath(path)
+    if full.startswith(BESIDE) and not (full + os.sep).startswith(INSIDE):
+        OUTSIDE_READS.append(full)
+
+
+sys.addaudithook(_watch_reads)
 
 
 @dataclass
@@ -65,8 +88,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """In CI a skipped test fails the run: a skipped browser test proves nothing."""
+    """In CI a skipped test fails the run: a skipped browser test proves nothing. Any run
+    fails when something read a path beside the repository."""
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if OUTSIDE_READS and reporter is not None:
+        reporter.write_line(
+            f"{len(OUTSIDE_READS)} read(s) outside the repository, e.g. {OUTSIDE_READS[0]}",
+            red=True,
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
     skipped = reporter.stats.get("skipped", []) if reporter is not None else []
     if os.environ.get("CI") and skipped:
         reporter.write_line(

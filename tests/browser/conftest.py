@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
+from meshkb.site.sources import read_site_config
 
 from ..conftest import CASES, ROOT
 from ..sitebuild import build, copy_sources, repo_site
@@ -93,32 +93,20 @@ def _serve(folder: Path, port: int) -> ThreadingHTTPServer:
     return server
 
 
-def _with_site_url(source: Path, url: str) -> None:
-    config = source / "mkdocs.yml"
-    text = config.read_text(encoding="utf-8")
-    lines = [
-        f"site_url: {url}" if line.startswith("site_url:") else line for line in text.splitlines()
-    ]
-    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The repository's site on its site_url origin (instant navigation needs that origin).
 
     When that port is taken, a copy is built for a free port instead.
     """
-    configured = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8")).get(
-        "site_url", ""
-    )
+    configured = read_site_config(ROOT / "mkdocs.yml").site_url
     port = urlsplit(configured).port or 8000
     if _port_free(port):
         folder = repo_site()
     else:
         port = _free_port()
         source = copy_sources(tmp_path_factory.mktemp("site-src"))
-        _with_site_url(source, f"http://127.0.0.1:{port}/")
-        folder = build(source, source / "site")
+        folder = build(source, source / "site", f"http://127.0.0.1:{port}/")
     server = _serve(folder, port)
     yield Site(folder, f"http://127.0.0.1:{port}/")
     server.shutdown()
@@ -130,8 +118,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     port = _free_port()
     source = copy_sources(tmp_path_factory.mktemp("hostile-src"))
     shutil.copy2(CASES / "hostile" / "hostile.yaml", source / "checklists" / "hostile.yaml")
-    _with_site_url(source, f"http://127.0.0.1:{port}/")
-    folder = build(source, source / "site")
+    folder = build(source, source / "site", f"http://127.0.0.1:{port}/")
     server = _serve(folder, port)
     yield Site(folder, f"http://127.0.0.1:{port}/")
     server.shutdown()

@@ -269,6 +269,9 @@ class ScanEvidence:
     notes: tuple[str, ...] = ()
     """What was observed, each naming the field: `spec.template... is absent`."""
 
+    def __reduce__(self) -> tuple[type[ScanEvidence], tuple[str, Origin, tuple[str, ...]]]:
+        return ScanEvidence, (self.resource, self.origin, self.notes)  # as Origin's
+
     def __str__(self) -> str:
         text = f"{self.resource} ({self.origin})"
         return f"{text}: {'; '.join(self.notes)}" if self.notes else text

@@ -136,6 +136,11 @@ class Origin:
     item: int | None = None
     """1-based position inside a `kind: List` document, when it came from one."""
 
+    def __reduce__(self) -> tuple[type[Origin], tuple[str, int, int, int | None]]:
+        # Pickled by field, not through copyreg's slot state: a large scan's forked child
+        # sends back tens of thousands of these (see scan/forked.py).
+        return Origin, (self.file, self.document, self.line, self.item)
+
     def __str__(self) -> str:
         where = f"{self.file} document {self.document}"
         if self.item is not None:
