@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,15 @@ MANIFESTS = ROOT / "tests" / "fixtures" / "manifests"
 
 BESIDE = str(ROOT.parent) + os.sep
 INSIDE = str(ROOT) + os.sep
+ALLOWED = tuple(
+    str(Path(place).resolve()) + os.sep
+    for place in {tempfile.gettempdir(), sys.prefix, sys.base_prefix, sys.exec_prefix}
+)
+"""The interpreter, its venv and the temporary folder may lie beside the checkout (a
+worktree's venv, a clone in /tmp); reads there are the machine's, not the project's."""
+EXEMPT = tuple(place for place in ALLOWED if place.startswith(BESIDE))
+WATCHING = BESIDE not in ALLOWED
+"""False only when the checkout's parent is itself the temporary folder or a prefix."""
 OUTSIDE_READS: list[str] = []
 """Paths beside the repository that the tests or the code opened or listed: a user's clone
 has nothing beside it, so any of these fails the run (see pytest_sessionfinish)."""
@@ -33,11 +43,16 @@ def _watch_reads(event: str, args: tuple[object, ...]) -> None:
     if not isinstance(path, (str, os.PathLike)):
         return
     full = os.path.abspath(path)
-    if full.startswith(BESIDE) and not (full + os.sep).startswith(INSIDE):
+    if (
+        full.startswith(BESIDE)
+        and not (full + os.sep).startswith(INSIDE)
+        and not any((full + os.sep).startswith(place) for place in EXEMPT)
+    ):
         OUTSIDE_READS.append(full)
 
 
-sys.addaudithook(_watch_reads)
+if WATCHING:
+    sys.addaudithook(_watch_reads)
 
 
 @dataclass
