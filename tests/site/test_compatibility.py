@@ -9,8 +9,10 @@ from typing import Any
 
 import jsonschema
 import pytest
+from markdown import Markdown
 from meshkb.core import facts, validate
 from meshkb.core.errors import MeshkbError
+from meshkb.markdown_ext import MeshkbExtension
 from meshkb.site import compatibility
 from meshkb.site.compatibility import (
     NOT_STATED,
@@ -59,6 +61,23 @@ def write(tmp_path: Path, text: str) -> Path:
 
 def test_the_generated_table_equals_the_hand_written_one_cell_for_cell() -> None:
     assert cells(resolved(render_matrix_markdown(BASE))) == cells(HAND_WRITTEN)
+
+
+def test_the_page_uses_the_directive_and_keeps_the_legend() -> None:
+    page = (ROOT / "docs" / "compatibility.md").read_text(encoding="utf-8")
+    matrix = page[page.index("{#matrix}") : page.index("{#reading-it}")]
+    assert "[[meshkb:compatibility-matrix]]" in matrix
+    assert "| Mesh version" not in page
+    assert '"yes" = inside the range' in matrix and "Rows hold for the versions" in matrix
+
+
+def test_the_built_table_has_source_marks_on_ranges_and_bare_headers() -> None:
+    ext = MeshkbExtension()
+    ext.context = type(ext.context)(source="compatibility.md")
+    html = Markdown(extensions=[ext, "tables"]).convert("[[meshkb:compatibility-matrix]]")
+    assert html.count("<tr>") == 1 + len(load_matrix().rows)
+    assert html.count('class="meshkb-fact"') == 6 + 1  # every stated range, one label date
+    assert "<th>1.31</th>" in html and "<td>not stated</td>" in html
 
 
 def test_the_schema_is_valid_strict_and_described() -> None:
@@ -220,3 +239,18 @@ rows:
     assert "fact 'istio.support.window': " in found[1] and "not a Kubernetes minor" in found[1]
     assert "unknown fact 'istio.version.9_99'" in found[2]
     assert "unknown fact 'istio.v9_99.kubernetes_range'" in found[3]
+
+
+def test_the_directive_reports_a_bad_data_file_at_the_data_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path, "columns: []\nrows: []\n")
+    monkeypatch.setattr(compatibility, "DATA_PATH", path)
+    monkeypatch.setattr(compatibility.load_matrix, "__defaults__", (path,))
+    reported: list[Any] = []
+    ext = MeshkbExtension()
+    ext.report = reported.append
+    html = Markdown(extensions=[ext]).convert("[[meshkb:compatibility-matrix]]")
+    assert "meshkb-error" in html
+    assert [p.file for p in reported] == [str(path), str(path)]
+    assert all(p.line is not None for p in reported)
