@@ -246,7 +246,6 @@ def test_the_directive_reports_a_bad_data_file_at_the_data_file(
 ) -> None:
     path = write(tmp_path, "columns: []\nrows: []\n")
     monkeypatch.setattr(compatibility, "DATA_PATH", path)
-    monkeypatch.setattr(compatibility.load_matrix, "__defaults__", (path,))
     reported: list[Any] = []
     ext = MeshkbExtension()
     ext.report = reported.append

@@ -103,8 +103,9 @@ def cell(minor: Minor, stated: tuple[Minor, Minor] | None, supported: bool) -> s
     return NOT_STATED if supported else OUTSIDE
 
 
-def load_matrix(path: Path = DATA_PATH) -> Matrix:
-    """The matrix definition at `path`, validated against its schema; located MeshkbError."""
+def load_matrix(path: Path | None = None) -> Matrix:
+    """The matrix definition at `path` (default `DATA_PATH`), validated; located MeshkbError."""
+    path = path or DATA_PATH
     located = load_yaml_text(read_text(path), str(path))
     found = [located.at(p, m) for p, m in validate.errors(located.data, "compatibility")]
     if found:
