@@ -29,6 +29,7 @@ from meshkb.core.load import checklist_files, find_checklist, load_all_located, 
 from meshkb.core.markdown_lines import fenced
 from meshkb.core.model import Checklist
 from meshkb.site import crossref
+from meshkb.site.compatibility import render_matrix_markdown
 from meshkb.site.fragment import render_checklist
 from meshkb.site.markdown_text import LinkResolver, TitleLookup
 from meshkb.site.sources_page import render_sources_markdown
@@ -129,6 +130,7 @@ class MeshkbExtension(Extension):  # type: ignore[misc] # Python-Markdown ships 
             "items": self.items_directive,
             "sources": self.sources_directive,
             "fact-sources": lambda args: render_sources_markdown(self.facts(), args.split()),
+            "compatibility-matrix": lambda args: render_matrix_markdown(self.facts()),
         }
         """Directive name -> renderer of Markdown that is spliced into the page."""
         self.catalogue: Callable[[], Iterable[Checklist]] = self._all_from_dir
