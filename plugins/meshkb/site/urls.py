@@ -44,6 +44,17 @@ def relative_href(target: str, from_page: str) -> str:
     return href + (f"#{anchor}" if anchor else "")
 
 
+def source_relative_href(target: str, from_page: str) -> str:
+    """An href from the source file `from_page` to the docs-relative `target`, as files.
+
+    `checklists/migration.md` -> `migrate.md#x` gives `../migrate.md#x`. Zensical reads
+    every relative URL in a page's HTML this way and rewrites it to the built URL.
+    """
+    path, _, anchor = target.partition("#")
+    href = posixpath.relpath(path, posixpath.dirname(from_page) or ".") if path else ""
+    return href + (f"#{anchor}" if anchor else "")
+
+
 def is_relative(href: str) -> bool:
     return bool(href) and not _SCHEME.match(href) and not href.startswith(("/", "#", "\\"))
 
