@@ -1,4 +1,8 @@
-"""A real `mkdocs build --strict`, shared by the link tests: the repo's site is built once."""
+"""Real builds of the site, shared by the tests: the repo's site is built once per engine.
+
+`build` runs `mkdocs build --strict`; `zensical_build` runs `zensical build --strict` from
+the same sources (docs/engines.md).
+"""
 
 from __future__ import annotations
 
@@ -56,6 +60,46 @@ def repo_site(site_url: str | None = None) -> Path:
     folder = Path(tempfile.mkdtemp(prefix="meshkb-site-"))
     atexit.register(shutil.rmtree, folder, True)
     return build(ROOT, folder / "site", site_url)
+
+
+ENGINES = ("mkdocs", "zensical")
+"""The engines the site builds with from the same sources."""
+
+
+def zensical_build(source: Path, site_url: str | None = None) -> Path:
+    """Build `source/mkdocs.yml` with `zensical build --strict` into `source/site`.
+
+    Zensical writes its site and cache inside the project, so `source` is a copy
+    (`copy_sources`), never the checkout.
+    """
+    env = {k: v for k, v in os.environ.items() if k != "MESHKB_SITE_URL"}
+    if site_url:
+        env["MESHKB_SITE_URL"] = site_url
+    result = subprocess.run(
+        [sys.executable, "-m", "zensical", "build", "--strict", "--config-file", "mkdocs.yml"],
+        cwd=source,
+        env={**env, **BUILD_ENV, "NO_COLOR": "1"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, f"zensical build --strict failed:\n{result.stdout}{result.stderr}"
+    return source / "site"
+
+
+@functools.cache
+def repo_zensical_site(site_url: str | None = None) -> Path:
+    """The repository's site built with Zensical, once per test session (and address)."""
+    folder = Path(tempfile.mkdtemp(prefix="meshkb-zensical-"))
+    atexit.register(shutil.rmtree, folder, True)
+    return zensical_build(copy_sources(folder / "src"), site_url)
+
+
+def build_with(engine: str, source: Path, site_url: str | None = None) -> Path:
+    """`source` (a copy) built with `engine` (one of ENGINES) into `source/site`."""
+    if engine == "zensical":
+        return zensical_build(source, site_url)
+    return build(source, source / "site", site_url)
 
 
 def copy_sources(target: Path) -> Path:

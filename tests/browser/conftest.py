@@ -1,7 +1,8 @@
 """Real Chromium against the real built site, served on the site_url origin.
 
-The repository's site is built once per session (shared with the link tests); a second
-small site holds a hostile checklist. Without Chromium the browser tests skip with a
+The repository's site is built once per session and engine (shared with the link tests):
+every test that uses `site` runs on the MkDocs build and on the Zensical build of the same
+sources. A second small site holds a hostile checklist. Without Chromium the browser tests skip with a
 message, except in CI, where they fail.
 """
 
@@ -23,7 +24,7 @@ import pytest
 from meshkb.site.sources import read_site_config
 
 from ..conftest import CASES, ROOT
-from ..sitebuild import build, copy_sources, repo_site
+from ..sitebuild import ENGINES, build, build_with, copy_sources, repo_site
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -93,20 +94,22 @@ def _serve(folder: Path, port: int) -> ThreadingHTTPServer:
     return server
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """The repository's site on its site_url origin (instant navigation needs that origin).
+@pytest.fixture(scope="session", params=ENGINES)
+def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The repository's site, built by each engine, on its site_url origin.
 
-    When that port is taken, a copy is built for a free port instead.
+    Instant navigation needs that origin. When the configured port is taken (or for
+    Zensical, which builds a copy anyway), a copy is built for a free port instead.
     """
+    engine = str(request.param)
     configured = read_site_config(ROOT / "mkdocs.yml").site_url
     port = urlsplit(configured).port or 8000
-    if _port_free(port):
+    if engine == "mkdocs" and _port_free(port):
         folder = repo_site()
     else:
         port = _free_port()
-        source = copy_sources(tmp_path_factory.mktemp("site-src"))
-        folder = build(source, source / "site", f"http://127.0.0.1:{port}/")
+        source = copy_sources(tmp_path_factory.mktemp(f"site-src-{engine}"))
+        folder = build_with(engine, source, f"http://127.0.0.1:{port}/")
     server = _serve(folder, port)
     yield Site(folder, f"http://127.0.0.1:{port}/")
     server.shutdown()
