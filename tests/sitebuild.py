@@ -83,7 +83,9 @@ def zensical_build(source: Path, site_url: str | None = None) -> Path:
         text=True,
         timeout=600,
     )
-    assert result.returncode == 0, f"zensical build --strict failed:\n{result.stdout}{result.stderr}"
+    assert result.returncode == 0, (
+        f"zensical build --strict failed:\n{result.stdout}{result.stderr}"
+    )
     return source / "site"
 
 
@@ -100,6 +102,63 @@ def build_with(engine: str, source: Path, site_url: str | None = None) -> Path:
     if engine == "zensical":
         return zensical_build(source, site_url)
     return build(source, source / "site", site_url)
+
+
+TECHDOCS_VENV = ROOT / ".venv-techdocs"
+"""meshkb[techdocs] in a venv of its own: mkdocs-techdocs-core pins its own Material."""
+
+
+@functools.cache
+def techdocs_python() -> Path:
+    """The TechDocs venv's Python, made (from the registry, `pip install -e '.[techdocs]'`)
+    when it is missing or cannot import meshkb and techdocs_core; kept for the next run."""
+    python = TECHDOCS_VENV / "bin" / "python"
+    probe = [str(python), "-c", "import meshkb.mkdocs_plugin, techdocs_core"]
+    if python.is_file() and subprocess.run(probe, capture_output=True).returncode == 0:
+        return python
+    import venv
+
+    venv.create(TECHDOCS_VENV, with_pip=True, clear=True)
+    result = subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "-e", f"{ROOT}[techdocs]"],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    assert result.returncode == 0, f"pip install -e '.[techdocs]' failed:\n{result.stderr}"
+    return python
+
+
+def techdocs_build(site_dir: Path) -> Path:
+    """`mkdocs build --strict -f mkdocs.techdocs.yml` with mkdocs-techdocs-core."""
+    result = subprocess.run(
+        [
+            str(techdocs_python()),
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "--config-file",
+            str(ROOT / "mkdocs.techdocs.yml"),
+            "--site-dir",
+            str(site_dir),
+        ],
+        cwd=ROOT,
+        env={**{k: v for k, v in os.environ.items() if k != "MESHKB_SITE_URL"}, **BUILD_ENV},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, f"TechDocs build failed:\n{result.stdout}{result.stderr}"
+    return site_dir
+
+
+@functools.cache
+def repo_techdocs_site() -> Path:
+    """The repository's TechDocs build, once per test session."""
+    folder = Path(tempfile.mkdtemp(prefix="meshkb-techdocs-"))
+    atexit.register(shutil.rmtree, folder, True)
+    return techdocs_build(folder / "site")
 
 
 def copy_sources(target: Path) -> Path:

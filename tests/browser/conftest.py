@@ -95,7 +95,9 @@ def _serve(folder: Path, port: int) -> ThreadingHTTPServer:
 
 
 @pytest.fixture(scope="session", params=ENGINES)
-def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+def site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Site]:
     """The repository's site, built by each engine, on its site_url origin.
 
     Instant navigation needs that origin. When the configured port is taken (or for

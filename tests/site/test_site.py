@@ -157,7 +157,12 @@ PUBLISHED: dict[Path, str] = {}
 
 @pytest.fixture(
     scope="module",
-    params=[("mkdocs", None), ("mkdocs", SUBPATH_URL), ("zensical", None), ("zensical", SUBPATH_URL)],
+    params=[
+        ("mkdocs", None),
+        ("mkdocs", SUBPATH_URL),
+        ("zensical", None),
+        ("zensical", SUBPATH_URL),
+    ],
     ids=["mkdocs-local", "mkdocs-subpath", "zensical-local", "zensical-subpath"],
 )
 def site(request: pytest.FixtureRequest) -> Path:
