@@ -35,7 +35,7 @@ def register(commands: Any) -> None:
         description=(
             "Build the site into DIR with `mkdocs build --strict`: a broken link, a missing "
             "anchor or a problem in a checklist fails it. --site-url (or $MESHKB_SITE_URL) is "
-            "the address it is published at: canonical links, the sitemap and /go/ pages use it."
+            "the address it is published at: canonical links and the sitemap use it."
         ),
     )
     build.add_argument("-d", "--site-dir", default="site", metavar="DIR", help="default: ./site")
