@@ -204,7 +204,9 @@ def broken_references(site: Path) -> tuple[list[str], int]:
                     posixpath.dirname(here), target.split("#")[0] or posixpath.basename(here)
                 )
             )
-            if target.split("#")[0].endswith("/") or target.split("#")[0] in ("", "."):
+            path_part = target.split("#")[0]
+            # A same-page link (`#x`) stays on its file (`404.html`, not a folder `404.html/`).
+            if path_part.endswith("/") or path_part == ".":
                 absolute += "/"
             anchor = target.partition("#")[2]
             entry = absolute.replace("/index.html", "/") + (f"#{anchor}" if anchor else "")
