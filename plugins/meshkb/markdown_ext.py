@@ -8,8 +8,8 @@ checked like any other.
 The extension works on its own (`markdown_extensions: [meshkb.markdown_ext]`, loading
 checklists from `checklists_dir`); the MkDocs plugin configures it per page instead,
 supplying the checklists it loaded, a link resolver and a logger. Under Zensical, which runs
-no MkDocs plugin and converts pages concurrently, each page gets its own copy of the
-extension, knowing the page's path from Zensical's rendering context.
+no MkDocs plugin and keeps one instance of each extension for a whole build, each page gets
+its own copy of the extension, knowing the page's path from Zensical's rendering context.
 `[[meshkb:checklist-page NAME]]` is a checklist's own page (`meshkb site generate`):
 the checklist's title is the page's heading and its sections fill the table of contents.
 """
@@ -165,9 +165,11 @@ class MeshkbExtension(Extension):  # type: ignore[misc] # Python-Markdown ships 
         """This extension, or a copy of it for the page an engine's rendering context names.
 
         Zensical registers a `rendering_context` preprocessor holding the page (`page.path`
-        is docs-relative) before the other extensions, and converts pages concurrently, so
-        per-page state cannot live on its one instance. MkDocs has no such context: there
-        the plugin sets `context` per page.
+        is docs-relative) before the other extensions, and keeps one instance of each
+        extension for the whole build, so per-page state lives on a copy. Zensical rewrites
+        every relative URL in the HTML as a path from the page's file, so the copy's links
+        are paths between files. MkDocs has no such context: there the plugin sets
+        `context` per page.
         """
         for processor in md.preprocessors:
             path = getattr(getattr(processor, "page", None), "path", None)
