@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import os
 import shutil
-import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -72,26 +71,21 @@ class _Quiet(SimpleHTTPRequestHandler):
         pass
 
 
-def _port_free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
+def _bind(port: int = 0) -> ThreadingHTTPServer | None:
+    """A server bound to `port` (0: any free one), not serving yet; None when it is taken.
+
+    Bound before the site is built, so no other process takes the port meanwhile.
+    """
+    try:
+        return ThreadingHTTPServer(("127.0.0.1", port), _Quiet)
+    except OSError:
+        return None
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _serve(folder: Path, port: int) -> ThreadingHTTPServer:
-    handler = functools.partial(_Quiet, directory=str(folder))
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+def _serve(server: ThreadingHTTPServer, folder: Path) -> Site:
+    server.RequestHandlerClass = functools.partial(_Quiet, directory=str(folder))  # type: ignore[assignment]
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
+    return Site(folder, f"http://127.0.0.1:{server.server_address[1]}/")
 
 
 @pytest.fixture(scope="session", params=ENGINES)
@@ -105,25 +99,27 @@ def site(
     """
     engine = str(request.param)
     configured = read_site_config(ROOT / "mkdocs.yml").site_url
-    port = urlsplit(configured).port or 8000
-    if engine == "mkdocs" and _port_free(port):
+    server = _bind(urlsplit(configured).port or 8000) if engine == "mkdocs" else None
+    if server is not None:
         folder = repo_site()
     else:
-        port = _free_port()
+        server = _bind()
+        assert server is not None
         source = copy_sources(tmp_path_factory.mktemp(f"site-src-{engine}"))
-        folder = build_with(engine, source, f"http://127.0.0.1:{port}/")
-    server = _serve(folder, port)
-    yield Site(folder, f"http://127.0.0.1:{port}/")
+        folder = build_with(engine, source, f"http://127.0.0.1:{server.server_address[1]}/")
+    yield _serve(server, folder)
     server.shutdown()
+    server.server_close()
 
 
 @pytest.fixture(scope="session")
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The site plus a checklist whose every field tries to inject markup or script."""
-    port = _free_port()
+    server = _bind()
+    assert server is not None
     source = copy_sources(tmp_path_factory.mktemp("hostile-src"))
     shutil.copy2(CASES / "hostile" / "hostile.yaml", source / "checklists" / "hostile.yaml")
-    folder = build(source, source / "site", f"http://127.0.0.1:{port}/")
-    server = _serve(folder, port)
-    yield Site(folder, f"http://127.0.0.1:{port}/")
+    folder = build(source, source / "site", f"http://127.0.0.1:{server.server_address[1]}/")
+    yield _serve(server, folder)
     server.shutdown()
+    server.server_close()
