@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import re
 import sys
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
@@ -16,7 +17,17 @@ class Parser(argparse.ArgumentParser):
     """argparse that reports usage errors as one line with exit code 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise MeshkbError(f"{self.prog}: {message} (see --help)")
+        raise MeshkbError(f"{self.prog}: {_shortened(message)} (see --help)")
+
+
+_LONG_QUOTE = re.compile(r"'([^']{60})[^']{20,}'")
+
+
+def _shortened(message: str) -> str:
+    """argparse quotes what it refuses; a 5,000-digit number is quoted by its start."""
+    return _LONG_QUOTE.sub(
+        lambda m: f"'{m.group(1)}…' ({len(m.group(0)) - 2:,} characters)", message
+    )
 
 
 def subcommands(parser: argparse.ArgumentParser, dest: str, **kwargs: Any) -> Any:

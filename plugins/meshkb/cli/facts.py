@@ -45,7 +45,13 @@ def _days(text: str) -> int:
         raise argparse.ArgumentTypeError(f"DAYS must be a whole number, got {text!r}") from None
     if days < 0:
         raise argparse.ArgumentTypeError(f"DAYS must not be negative, got {days}")
+    if days > MAX_DAYS:
+        raise argparse.ArgumentTypeError(f"DAYS must be at most {MAX_DAYS:,}, got {text!r}")
     return days
+
+
+MAX_DAYS = 1_000_000
+"""Longest --stale: more days than the calendar holds from year 1 (a larger number is a typo)."""
 
 
 def _date(text: str) -> datetime.date:

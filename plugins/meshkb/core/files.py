@@ -44,12 +44,16 @@ def _too_large(size: int, max_bytes: int) -> str:
     return f"file is too large ({size / 1e6:.1f} MB; the limit is {max_bytes // 2**20} MiB)"
 
 
-def os_problem(name: str, exc: OSError, doing: str) -> Problem:
-    """An operating-system error as one line: the path, what was being done, and why."""
+def os_problem(name: str, exc: OSError, doing: str, *, other: bool = True) -> Problem:
+    """An operating-system error as one line: the path, what was being done, and why.
+
+    With `other`, the path the error is about is added when it is not `name` (a file
+    inside a folder being read, say); a write's temporary file is never named.
+    """
     reason = exc.strerror or str(exc) or type(exc).__name__
-    other = exc.filename if isinstance(exc.filename, str) else None
-    if other and other != name:
-        reason += f" ({other})"
+    about = exc.filename if isinstance(exc.filename, str) else None
+    if other and about and about != name:
+        reason += f" ({about})"
     return Problem(name, f"{doing}: {reason}")
 
 
@@ -72,10 +76,9 @@ def decode_text(raw: bytes, name: str) -> str:
 def check_target(path: str | Path, *, force: bool = False) -> Path:
     """Where `write_atomic(path, ..., force=force)` would write, or the reason it will not.
 
-    Only a regular file is ever replaced, and only with `force`. A symbolic link to a
-    regular file is followed: the file it names is replaced and the link is kept. A
-    device (`/dev/null`), a FIFO, a socket, a folder or a link to any of them is refused.
-    Callers check before doing any work, so a refusal leaves nothing behind.
+    Only a regular file is ever replaced, and only with `force`. A device (`/dev/null`),
+    a FIFO, a socket, a folder and a symbolic link (to anything, even a regular file) are
+    refused. Callers check before doing any work, so a refusal leaves nothing behind.
     """
     name = str(path)
     target = Path(path)
@@ -93,23 +96,16 @@ def check_target(path: str | Path, *, force: bool = False) -> Path:
                 Problem(name, "already exists; pass --force to overwrite it (nothing was written)")
             )
         if stat.S_ISLNK(info.st_mode):
-            try:
-                resolved = Path(os.path.realpath(target, strict=True))
-                info = os.stat(resolved)
-            except OSError as exc:
-                raise MeshkbError(
-                    os_problem(name, exc, "is a symbolic link that cannot be followed")
-                ) from None
-            if not stat.S_ISREG(info.st_mode):
-                raise MeshkbError(
-                    Problem(
-                        name,
-                        f"is a symbolic link to {file_kind(info.st_mode)} ({resolved}); only a "
-                        "regular file is replaced (nothing was written)",
-                    )
+            # Never followed: a link may lead anywhere (`/proc/self/fd/1` is whatever
+            # stdout is, a regular file included), and replacing it would break the link.
+            raise MeshkbError(
+                Problem(
+                    name,
+                    f"is a symbolic link (to {os.readlink(target)}); only a regular file is "
+                    "replaced: give the file's own path (nothing was written)",
                 )
-            target = resolved
-        elif not stat.S_ISREG(info.st_mode):
+            )
+        if not stat.S_ISREG(info.st_mode):
             raise MeshkbError(
                 Problem(
                     name,
@@ -119,7 +115,8 @@ def check_target(path: str | Path, *, force: bool = False) -> Path:
             )
     directory = target.parent
     if not directory.is_dir():
-        raise MeshkbError(Problem(name, f"folder {str(directory)!r} does not exist"))
+        missing = "is not a folder" if directory.exists() else "does not exist"
+        raise MeshkbError(Problem(name, f"folder {str(directory)!r} {missing}"))
     return target
 
 
@@ -171,7 +168,7 @@ def write_atomic(path: str | Path, text: str, *, force: bool = False) -> None:
             Problem(name, "already exists; pass --force to overwrite it (nothing was written)")
         ) from None
     except OSError as exc:
-        raise MeshkbError(os_problem(name, exc, "cannot write")) from None
+        raise MeshkbError(os_problem(name, exc, "cannot write", other=False)) from None
 
 
 def _write_via_temp(target: Path, data: bytes, old: os.stat_result | None) -> None:
