@@ -289,3 +289,64 @@ def test_site_url_override_changes_every_meshkb_link(workdir: Path) -> None:
     targets = link_targets(Path(out.strip()).read_text())
     assert targets
     assert all(t.startswith("https://kb.example.org/meshkb/") for t in targets)
+
+
+ADR_AT_ONCE = """
+import os, sys, time
+from meshkb.cli import main
+import meshkb.adr, meshkb.site.links  # loaded before the start, so all start together
+print("ready", flush=True)
+while not os.path.exists("go"):
+    time.sleep(0.001)
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("existing", [2])
+def test_ten_adr_new_at_once_take_ten_numbers(workdir: Path, existing: int) -> None:
+    """Ten real processes, each loaded and waiting for a file to appear, then all at once."""
+    import subprocess
+    import sys
+
+    folder = workdir / "adr"
+    if existing:
+        folder.mkdir()
+        for number in range(1, existing + 1):
+            (folder / f"{number:04d}-earlier-{number}.md").write_text("earlier\n")
+    children = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                ADR_AT_ONCE,
+                "adr",
+                "new",
+                f"Decision {index}",
+                "--dir",
+                "adr",
+                "--date",
+                "2026-11-25",
+                "--site-url",
+                "https://meshkb.example.org/",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=workdir,
+        )
+        for index in range(10)
+    ]
+    for child in children:
+        assert child.stdout is not None
+        assert child.stdout.readline() == "ready\n"
+    (workdir / "go").write_text("")
+    results = [child.communicate(timeout=120) for child in children]
+    assert [child.returncode for child in children] == [0] * 10, results
+    written = sorted(out.strip() for out, _ in results)
+    numbers = sorted(Path(path).name[:4] for path in written)
+    assert numbers == [f"{n:04d}" for n in range(existing + 1, existing + 11)]
+    names = sorted(p.name for p in folder.iterdir())
+    assert len(names) == existing + 10
+    assert not any(name.startswith(".") for name in names)  # no temporary file left
+    for index in range(10):
+        assert sum(f"-decision-{index}.md" in name for name in names) == 1
