@@ -89,14 +89,20 @@ def link_to_a_file(work: Path) -> None:
     (work / "link.md").symlink_to(work / "real.md")
 
 
-def report(work: Path) -> None:
+def report(work: Path, fmt: str = "md") -> None:
     made = subprocess.run(
-        [sys.executable, "-c", RUN, "checklist", "migration"],
+        [sys.executable, "-c", RUN, "checklist", "migration", "--format", fmt],
         capture_output=True,
         check=True,
         cwd=ROOT,
     )
-    (work / "r.md").write_bytes(made.stdout)
+    (work / f"r.{fmt}").write_bytes(made.stdout)
+
+
+def json_report_with_a_long_number(work: Path) -> None:
+    report(work, "json")
+    text = (work / "r.json").read_text()
+    (work / "r.json").write_text(text.replace('"rev": 1', f'"rev": {DIGITS}', 1))
 
 
 RUN = "import sys; from meshkb.cli import main; sys.exit(main(sys.argv[1:]))"
@@ -194,6 +200,11 @@ CASES: dict[str, Case] = {
     ),
     "report check: closed stdout": Case(
         ("report", "check", "{w}/r.md"), "standard output is closed", shell=">&-", setup=report
+    ),
+    "report check: a 5,000-digit number in JSON": Case(
+        ("report", "check", "{w}/r.json"),
+        "r.json: not valid JSON: a number with too many digits",
+        setup=json_report_with_a_long_number,
     ),
     "report check: a 100,000-character name": Case(("report", "check", LONG_ID), "characters cut"),
     # scan

@@ -102,7 +102,7 @@ def main(
         return EXIT_USAGE
     except (KeyboardInterrupt, Terminated) as exc:
         err.write(
-            "\nmeshkb: interrupted\n" if isinstance(exc, KeyboardInterrupt) else f"meshkb: {exc}\n"
+            "meshkb: interrupted\n" if isinstance(exc, KeyboardInterrupt) else f"meshkb: {exc}\n"
         )
         _quiet(raw)
         return 128 + exc.signum if isinstance(exc, Terminated) else 130
