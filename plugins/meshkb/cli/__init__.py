@@ -192,11 +192,6 @@ class Terminated(Exception):
 def _terminate_as_interrupt() -> Iterator[None]:
     """Turn SIGTERM and SIGHUP into `Terminated` while the command runs (main thread
     only), so a `kill` or a closed terminal ends like Ctrl-C: files whole, no temp file."""
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
 
     def stop(signum: int, frame: object) -> None:
         raise Terminated(signum)
@@ -205,7 +200,10 @@ def _terminate_as_interrupt() -> Iterator[None]:
     for name in ("SIGTERM", "SIGHUP"):
         number = getattr(signal, name, None)
         if number is not None and signal.getsignal(number) is signal.SIG_DFL:
-            previous[number] = signal.signal(number, stop)
+            try:
+                previous[number] = signal.signal(number, stop)
+            except ValueError:  # not the main thread: signals are the main thread's
+                break
     try:
         yield
     finally:
