@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import signal
 import stat
@@ -183,7 +182,7 @@ def _write_via_temp(target: Path, data: bytes, old: os.stat_result | None) -> No
             continue
         break
     else:  # pragma: no cover - 100 collisions of 32 random bits
-        raise FileExistsError(errno.EEXIST, "no free temporary name", str(directory))
+        raise MeshkbError(Problem(str(target), "cannot write: no free temporary name"))
     try:
         with open(fd, "wb") as handle:
             if old is not None:
@@ -208,7 +207,8 @@ def _keep_owner_and_mode(fd: int, old: os.stat_result) -> None:
     if hasattr(os, "fchown"):
         with contextlib.suppress(OSError):  # only root may give a file away
             os.fchown(fd, old.st_uid, old.st_gid)
-    os.fchmod(fd, stat.S_IMODE(old.st_mode))
+    if hasattr(os, "fchmod"):  # POSIX; Windows keeps only the read-only bit anyway
+        os.fchmod(fd, stat.S_IMODE(old.st_mode))
 
 
 TEMP_TOKEN_CHARS = 8
