@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from meshkb.core import validate
@@ -15,35 +16,15 @@ from meshkb.core.model import (
     Report,
 )
 from meshkb.core.yaml_policy import load_yaml_text
-from meshkb.report.build import YAML_UNSAFE, check_answer, checklist_for, normalize
+from meshkb.report.build import (
+    YAML_UNSAFE,
+    check_answer,
+    checklist_for,
+    normalize,
+    report_to_data,
+    text_problems,
+)
 from meshkb.report.markdown import parse_markdown
-
-
-def report_to_data(report: Report) -> dict[str, Any]:
-    """Plain data in the key order of the report schema."""
-    return {
-        "format": REPORT_FORMAT,
-        "checklist": report.checklist,
-        "checklist_version": report.checklist_version,
-        "system": report.system,
-        "mesh": report.mesh,
-        "dataplane": report.dataplane,
-        "date": report.date,
-        "reviewers": list(report.reviewers),
-        "answers": [
-            {
-                "id": a.id,
-                "rev": a.rev,
-                "state": a.state,
-                "note": a.note,
-                "reason": a.reason,
-                "owner": a.owner,
-                "evidence": [{"source": e.source, "text": e.text} for e in a.evidence],
-                "prefilled": a.prefilled,
-            }
-            for a in report.answers
-        ],
-    }
 
 
 def render_json(checklist: Checklist, report: Report) -> str:
@@ -86,6 +67,8 @@ def report_from_data(
         return Problem(file, message, line, column, path)
 
     problems = [at(path, message) for path, message in validate.errors(data, "report")]
+    if not problems:
+        problems = [at(path, message) for path, message in text_problems(data)]
     if problems:
         raise MeshkbError(problems)
     checklist = checklist_for(data, file, checklists, 1)
@@ -135,6 +118,73 @@ def report_from_data(
     )
 
 
+def load_json(text: str, file: str) -> Any:
+    """JSON as plain data; a key given twice in one object is refused with its place
+    (json.loads would keep the last one without a word)."""
+    twice: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        if not twice and len({key for key, _ in items}) < len(items):
+            twice.append("")
+        return dict(items)
+
+    try:
+        data = json.loads(text.lstrip("\ufeff"), object_pairs_hook=pairs)
+    except json.JSONDecodeError as exc:
+        raise MeshkbError(
+            Problem(file, f"not valid JSON: {exc.msg}", exc.lineno, exc.colno)
+        ) from None
+    except RecursionError:  # the decoder's own limit, near a thousand levels
+        raise MeshkbError(Problem(file, "not valid JSON: nested too deeply")) from None
+    if twice:
+        try:
+            position, key = _first_duplicate(text.lstrip("\ufeff"))
+        except RecursionError:
+            raise MeshkbError(Problem(file, "a key is given twice in one JSON object")) from None
+        text = text.lstrip("\ufeff")
+        line = text.count("\n", 0, position) + 1
+        column = position - (text.rfind("\n", 0, position) + 1) + 1
+        raise MeshkbError(
+            Problem(file, f"key {key!r} is given twice in one JSON object", line, column)
+        )
+    return data
+
+
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _first_duplicate(text: str) -> tuple[int, str]:
+    """Where the first key given twice in one object starts, in valid JSON text."""
+    scan = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[attr-defined]
+
+    def skip(i: int) -> int:
+        return _JSON_SPACE.match(text, i).end()  # type: ignore[union-attr]
+
+    def walk(i: int) -> tuple[int, tuple[int, str] | None]:
+        if text[i] not in "{[":
+            return int(scan(text, i)[1]), None
+        closing, seen = ("}" if text[i] == "{" else "]"), set()
+        i = skip(i + 1)
+        while text[i] != closing:
+            if closing == "}":
+                key, after = json.decoder.scanstring(text, i + 1)  # type: ignore[attr-defined]
+                if key in seen:
+                    return i, (i, key)
+                seen.add(key)
+                i = skip(skip(after) + 1)  # past the ':'
+            i, found = walk(i)
+            if found:
+                return i, found
+            i = skip(i)
+            if text[i] == ",":
+                i = skip(i + 1)
+        return i + 1, None
+
+    found = walk(skip(0))[1]
+    assert found is not None  # only called when json.loads saw a key twice
+    return found
+
+
 def parse_report(text: str, file: str, checklists: dict[str, Checklist]) -> Report:
     """Read a report in any of its forms, chosen by extension, else by content."""
     lowered = file.lower()
@@ -142,14 +192,7 @@ def parse_report(text: str, file: str, checklists: dict[str, Checklist]) -> Repo
     if lowered.endswith(".json") or (
         not lowered.endswith((".md", ".markdown", ".yaml", ".yml")) and stripped.startswith("{")
     ):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise MeshkbError(
-                Problem(file, f"not valid JSON: {exc.msg}", exc.lineno, exc.colno)
-            ) from None
-        except RecursionError:  # the decoder's own limit, near a thousand levels
-            raise MeshkbError(Problem(file, "not valid JSON: nested too deeply")) from None
+        data = load_json(text, file)
         return report_from_data(data, file, checklists)
     if lowered.endswith((".yaml", ".yml")):
         located = load_yaml_text(text, file)
