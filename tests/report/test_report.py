@@ -22,7 +22,42 @@ SAMPLE = load_checklist(CASES / "valid" / "sample.yaml")
 KNOWN = {"sample": SAMPLE}
 LIVE = [item.id for item in SAMPLE.active_items()]
 
-text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=60)
+# Any text a report can hold: everything but NUL and lone surrogates (report.FORBIDDEN_TEXT).
+anything = st.characters(codec="utf-8", exclude_categories=("Cs",), exclude_characters="\x00")
+HOSTILE_LINES = (
+    "",
+    "",
+    "---",
+    "...",
+    "- [ ] a task",
+    "- [x] **SMP-0002** looks like an item *(required, rev 9)*",
+    "  - State: fail",
+    "\t- State: fail",
+    "    - Note: nested",
+    "<!-- an HTML comment -->",
+    "<!-- opens",
+    "-->",
+    "\ttab\tinside",
+    "\t",
+    "> a quote",
+    "```",
+    "# a heading",
+    "| a | table |",
+    "- **Gate:** passed",
+    "rev 2",
+    "(probe: confirm)",
+    "trailing   ",
+    "\r",
+    "\u2028\u2029\x85\xa0\u3000",
+    "\u200bzero width",
+)
+note_text = st.one_of(
+    st.text(anything, max_size=60),
+    st.lists(
+        st.one_of(st.sampled_from(HOSTILE_LINES), st.text(anything, max_size=12)), max_size=10
+    ).map("\n".join),
+)
+text = note_text
 line = st.text(
     st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp")),
     min_size=1,

@@ -265,11 +265,21 @@
       const incomplete = liveItems
         .filter((item) => answers.has(item.id) && core.missingField(answers.get(item.id)))
         .map((item) => item.id);
+      if (incomplete.length) {
+        say(`Not exported: ${incomplete.join(", ")} still need a reason or owner (meshkb report check would refuse the file).`);
+        return;
+      }
+      try {
+        core.parseReport(checklist, text, `${checklist.id}-review.${extension}`); // what we write, we can read
+      } catch (error) {
+        say(`Not exported: ${error.message}`);
+        return;
+      }
       link.href = URL.createObjectURL(new Blob([text], { type: extension === "md" ? "text/markdown" : "application/json" }));
       link.download = `${checklist.id}-review.${extension}`;
       link.click();
       setTimeout(() => URL.revokeObjectURL(link.href), 10000);
-      say(`Exported ${link.download}.` + (incomplete.length ? ` ${incomplete.join(", ")} still need a reason or owner.` : ""));
+      say(`Exported ${link.download}.`);
     }
 
     function importFile(input, file) {

@@ -117,7 +117,7 @@ def checklist_for(
     return checklists[name]
 
 
-FORBIDDEN_TEXT = re.compile("[\x00\ud800-\udfff]")
+FORBIDDEN_TEXT = re.compile(r"[\x00\ud800-\udfff]")
 """What no text in a report may hold: NUL (a reader takes the file for binary) and lone
 surrogates (not encodable as UTF-8). Every other character is kept as written."""
 
