@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 from typing import Any, TextIO
@@ -149,7 +150,8 @@ def _check_options(args: argparse.Namespace, fmt: str) -> None:
         )
     if args.date is not None:
         try:
-            valid = len(args.date) == 10 and bool(datetime.date.fromisoformat(args.date))
+            shaped = re.fullmatch("[0-9]{4}-[0-9]{2}-[0-9]{2}", args.date) is not None
+            valid = shaped and bool(datetime.date.fromisoformat(args.date))
         except ValueError:
             valid = False
         if not valid:
