@@ -119,7 +119,7 @@ HOSTILE: dict[str, tuple[str, str, str, int | None]] = {
     ),
     "a Cyrillic letter in an item ID": (
         "r.md",
-        md("**SMP-0002**", "**SМP-0002**"),
+        md("**SMP-0002**", "**S\u041cP-0002**"),
         "U+041C CYRILLIC CAPITAL LETTER EM",
         None,
     ),

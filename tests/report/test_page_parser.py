@@ -50,7 +50,7 @@ EDIT_LINES = (
     "- [x] **SMP-0009** Unknown *(required, rev 1)*",
     "- [X] **SMP-0005** Signal two *(optional, rev 0)*",
     "* [ ] **SMP-0004** Signal one *(recommended, rev 2)*",
-    "- [ ] **SМP-0004** look-alike",
+    "- [ ] **S\u041cP-0004** look-alike",
     "- [y] **SMP-0004** odd box",
     "## 3. A heading",
     "<!-- a comment -->",

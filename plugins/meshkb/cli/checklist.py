@@ -41,9 +41,7 @@ def register(commands: Any) -> None:
     checklist.add_argument(
         "--dataplane", choices=DATAPLANES, default="", help="the data-plane mode"
     )
-    checklist.add_argument(
-        "--system", default=None, help="what is reviewed, e.g. a namespace"
-    )
+    checklist.add_argument("--system", default=None, help="what is reviewed, e.g. a namespace")
     checklist.add_argument(
         "--reviewer", action="append", default=[], help="a reviewer (repeatable)"
     )
@@ -118,7 +116,14 @@ def run_checklist(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
-EXTENSIONS = {".md": "md", ".markdown": "md", ".json": "json", ".yaml": "yaml", ".yml": "yaml", ".xml": "junit"}
+EXTENSIONS = {
+    ".md": "md",
+    ".markdown": "md",
+    ".json": "json",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".xml": "junit",
+}
 """What each file extension holds, as `report check` reads it back."""
 
 
@@ -143,7 +148,9 @@ def _check_options(args: argparse.Namespace, fmt: str) -> None:
     if args.interactive and not args.output:
         raise MeshkbError("checklist: -i needs -o FILE so every answer is saved as you go")
     if args.interactive and fmt == "junit":
-        raise MeshkbError("checklist: -i writes a report it can resume: md, json or yaml, not junit")
+        raise MeshkbError(
+            "checklist: -i writes a report it can resume: md, json or yaml, not junit"
+        )
     if args.interactive and args.from_report and Path(args.output).exists():
         raise MeshkbError(
             f"checklist: -i resumes {args.output}; --from applies only when it does not exist yet"
@@ -161,7 +168,10 @@ def _check_options(args: argparse.Namespace, fmt: str) -> None:
     for reviewer in args.reviewer:
         if not reviewer.strip():
             raise MeshkbError("checklist: --reviewer needs a name, not an empty text")
-    for option, value in [("--system", args.system or ""), *(("--reviewer", r) for r in args.reviewer)]:
+    for option, value in [
+        ("--system", args.system or ""),
+        *(("--reviewer", r) for r in args.reviewer),
+    ]:
         why = forbidden_text(value)
         if why:
             raise MeshkbError(f"checklist: {option} {why}")

@@ -166,7 +166,9 @@ def text_problems(data: Any, path: str = "$") -> list[tuple[str, str]]:
     if isinstance(data, dict):
         return [p for key, value in data.items() for p in text_problems(value, f"{path}.{key}")]
     if isinstance(data, list):
-        return [p for index, value in enumerate(data) for p in text_problems(value, f"{path}[{index}]")]
+        return [
+            p for index, value in enumerate(data) for p in text_problems(value, f"{path}[{index}]")
+        ]
     return []
 
 

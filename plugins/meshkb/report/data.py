@@ -9,7 +9,6 @@ from typing import Any
 from meshkb.core import validate
 from meshkb.core.errors import MeshkbError, Problem, key_suffix
 from meshkb.core.model import (
-    REPORT_FORMAT,
     Answer,
     AnswerEvidence,
     Checklist,
@@ -150,11 +149,11 @@ def load_json(text: str, file: str) -> Any:
         raise MeshkbError(Problem(file, "not valid JSON: nested too deeply")) from None
     if twice:
         marks, duplicate = json_marks(text)
-        line, column = marks.get(duplicate or "", (None, None))
         key = (duplicate or "").rsplit("\x00", 1)[-1]
-        raise MeshkbError(
-            Problem(file, f"key {key!r} is given twice in one JSON object", line, column)
-        )
+        problem = Problem(file, f"key {key!r} is given twice in one JSON object")
+        if duplicate in marks:
+            problem = Problem(problem.file, problem.message, *marks[duplicate])
+        raise MeshkbError(problem)
     return data
 
 

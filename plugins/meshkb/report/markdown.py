@@ -271,10 +271,12 @@ def parse_markdown(text: str, file: str, checklists: dict[str, Checklist]) -> Re
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     bad = FORBIDDEN_TEXT.search(text)
     if bad:
-        line = text.count("\n", 0, bad.start()) + 1
+        row = text.count("\n", 0, bad.start()) + 1
         column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
         why = forbidden_text(bad.group())
-        raise MeshkbError(Problem(file, f"the line {why.replace(' at character 1', '')}", line, column))
+        raise MeshkbError(
+            Problem(file, f"the line {why.replace(' at character 1', '')}", row, column)
+        )
     lines = text.split("\n")
     front, body_start = _parse_front(lines, file)
     checklist = checklist_for(front, file, checklists, 1)
@@ -367,10 +369,18 @@ def _top_level(lines: list[str], i: int, file: str) -> Problem | int:
         return i + 1
     if line.lstrip(" ").startswith("<!--") and len(line) - len(line.lstrip(" ")) <= 3:
         end = i
-        while end < len(lines) and "-->" not in lines[end][(line.index("<!--") + 4 if end == i else 0) :]:
+        while (
+            end < len(lines)
+            and "-->" not in lines[end][(line.index("<!--") + 4 if end == i else 0) :]
+        ):
             end += 1
         if end >= len(lines):
-            return Problem(file, "an HTML comment ('<!--') is not closed with '-->'", i + 1, line.index("<!--") + 1)
+            return Problem(
+                file,
+                "an HTML comment ('<!--') is not closed with '-->'",
+                i + 1,
+                line.index("<!--") + 1,
+            )
         return end + 1
     if TASK_RE.match(line):
         message, column = _bad_item_line(line)
@@ -382,7 +392,6 @@ def _top_level(lines: list[str], i: int, file: str) -> Problem | int:
         i + 1,
         len(line) - len(line.lstrip()) + 1,
     )
-
 
 
 def _parse_front(lines: list[str], file: str) -> tuple[dict[str, Any], int]:
@@ -507,7 +516,9 @@ def _parse_answer(
         elif current is None and columns < 4 and content.startswith(">"):
             continue  # the item's check statement, recomputed from the checklist
         else:
-            raise MeshkbError(Problem(file, _stray_line(item_id, line, current is not None), where, 1))
+            raise MeshkbError(
+                Problem(file, _stray_line(item_id, line, current is not None), where, 1)
+            )
     state, prefilled = (
         _parse_state(fields["state"][0], file, state_line) if "state" in fields else ("open", False)
     )
