@@ -34,6 +34,7 @@ TEAM = ("--checklists", str(CASES / "valid"), "--no-builtin")
         (("--system", "pay\x00ments"), "--system has a NUL character"),
         (("--format", "md", "-o", "{dir}/r.json"), "is read back as json, but --format is md"),
         (("--format", "junit", "-i", "-o", "{dir}/r.xml"), "not junit"),
+        (("--format", "yaml", "-o", "{dir}/r.txt"), "write YAML to a .yaml or .yml file"),
     ],
 )
 def test_bad_options_are_one_line_and_nothing_is_written(

@@ -488,7 +488,11 @@
         if (Object.hasOwn(data, entry[1])) fail(`${at(index)}'${entry[1]}' is given twice`);
         last = entry[1];
         listIndent = undefined;
-        data[last] = scalar(rules, entry[2] || "", at(index));
+        const names = last === "reviewers" && /^[^"'[\]{}]*,[^"'[\]{}]*$/.test(entry[2] || "")
+          ? strip(entry[2]).split(",").map(strip).filter(Boolean) : null;
+        // `reviewers: alice, bob` is one YAML string, which the reader splits at commas.
+        if (names && names.every((name) => PLAIN.test(name) && !YAML_WORDS.test(name))) data[last] = names;
+        else data[last] = scalar(rules, entry[2] || "", at(index));
       } else if (listItem && last === "reviewers" && (data[last] === null || listIndent === listItem[1].length)) {
         listIndent = listItem[1].length;
         const name = scalar(rules, listItem[2], at(index));

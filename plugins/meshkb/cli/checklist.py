@@ -138,7 +138,13 @@ def output_format(chosen: str | None, output: str | None) -> str:
             f"checklist: -o {output} is read back as {implied}, but --format is {chosen};"
             " change one of them (nothing was written)"
         )
-    return chosen or implied or "md"
+    fmt = chosen or implied or "md"
+    if output and fmt == "yaml" and implied is None:
+        raise MeshkbError(
+            f"checklist: -o {output}: write YAML to a .yaml or .yml file, the extension"
+            " report check reads it by (nothing was written)"
+        )
+    return fmt
 
 
 def _check_options(args: argparse.Namespace, fmt: str) -> None:
