@@ -101,8 +101,11 @@ def run_checklist(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         from meshkb.cli.scan import prefill_from_scan
 
         report = prefill_from_scan(checklist, report, args.scan, err)
-    # Nothing is written that our own reader would refuse.
-    problems = report_problems(report, args.output or "<stdout>")
+    # Nothing is written that our own reader would refuse. The options were checked
+    # above and a checklist's version is a report's; answers from a file or a scan are
+    # checked whole (their readers have loaded the validator already, so a plain export
+    # still starts without it).
+    problems = report_problems(report, args.output or "<stdout>") if carry or args.scan else []
     if problems:
         raise MeshkbError(problems)
     if args.interactive:
