@@ -659,7 +659,8 @@
           index = topLevel(rules, lines, start, at);
         } catch (error) {
           problems.push(error.message);
-          index = bodyEnd(lines, start + 1); // one problem for a broken item, not one a line
+          // One problem for a broken item, not one a line; an unclosed comment runs to the end.
+          index = error.message.includes("is not closed with '-->'") ? lines.length : bodyEnd(lines, start + 1);
         }
         continue;
       }
@@ -681,7 +682,8 @@
         problems.push(error.message);
       }
     }
-    if (problems.length) fail(problems.join("\n"));
+    const more = problems.length > 20 ? [`${file}: and ${problems.length - 20} more problem(s)`] : [];
+    if (problems.length) fail(problems.slice(0, 20).concat(more).join("\n"));
     return { ...report, answers: [...answers.values()] };
   }
 

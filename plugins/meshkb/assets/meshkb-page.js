@@ -241,14 +241,15 @@
       showStatus();
     }
 
-    function replaceAnswers([newFields, newAnswers], what) {
+    function replaceAnswers([newFields, newAnswers], what, missing = []) {
       const hasWork = [...answers.values()].some((answer) => !isUntouched(answer));
       if (hasWork && !confirm(`Replace the answers on this page with those from ${what}?`)) return;
       fields = newFields;
       answers = newAnswers;
       save();
       showAll();
-      say(`Loaded ${newAnswers.size} answer(s) from ${what}.`);
+      say(`Loaded ${newAnswers.size} answer(s) from ${what}.`
+        + (missing.length ? ` Not in the file, so open: ${missing.join(", ")}.` : ""));
     }
 
     function setField(input, key) {
@@ -286,7 +287,9 @@
       file.text()
         .then((text) => {
           const report = core.parseReport(checklist, text, file.name);
-          replaceAnswers([fieldsOf(report), new Map(report.answers.map((answer) => [answer.id, answer]))], file.name);
+          const given = new Map(report.answers.map((answer) => [answer.id, answer]));
+          const missing = liveItems.filter((item) => !given.has(item.id)).map((item) => item.id);
+          replaceAnswers([fieldsOf(report), given], file.name, missing);
         })
         .catch((error) => say(error.message))
         .finally(() => {

@@ -291,7 +291,10 @@ def parse_markdown(text: str, file: str, checklists: dict[str, Checklist]) -> Re
             problem = _top_level(lines, i, file)
             if isinstance(problem, Problem):
                 problems.append(problem)
-                i = _body_end(lines, i + 1)  # one problem for a broken item, not one a line
+                # One problem for a broken item, not one a line; an unclosed comment
+                # runs to the end.
+                unclosed = problem.message.startswith(UNCLOSED_COMMENT)
+                i = len(lines) if unclosed else _body_end(lines, i + 1)
             else:
                 i = problem
             continue
@@ -331,7 +334,7 @@ def parse_markdown(text: str, file: str, checklists: dict[str, Checklist]) -> Re
         except MeshkbError as exc:
             problems.extend(exc.problems)
     if problems:
-        raise MeshkbError(problems)
+        raise MeshkbError(_at_most(problems, file))
     report = Report(
         checklist=checklist.id,
         checklist_version=front["checklist_version"],
@@ -361,6 +364,20 @@ def _body_end(lines: list[str], i: int) -> int:
     return i
 
 
+UNCLOSED_COMMENT = "an HTML comment ('<!--') is not closed with '-->'"
+
+
+MAX_PROBLEMS = 20
+"""A report refused for more reasons than this lists the first ones and a count."""
+
+
+def _at_most(problems: list[Problem], file: str) -> list[Problem]:
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    more = len(problems) - MAX_PROBLEMS
+    return [*problems[:MAX_PROBLEMS], Problem(file, f"and {more} more problem(s)")]
+
+
 def _top_level(lines: list[str], i: int, file: str) -> Problem | int:
     """A line outside every item: the index after it (and after an HTML comment it
     opens), or the problem with it."""
@@ -377,7 +394,7 @@ def _top_level(lines: list[str], i: int, file: str) -> Problem | int:
         if end >= len(lines):
             return Problem(
                 file,
-                "an HTML comment ('<!--') is not closed with '-->'",
+                UNCLOSED_COMMENT,
                 i + 1,
                 line.index("<!--") + 1,
             )
