@@ -155,6 +155,18 @@ HOSTILE: dict[str, tuple[str, str, str, int | None]] = {
         "is not 1 to",
         None,
     ),
+    "a rev in Arabic-Indic digits": (
+        "r.md",
+        md("*(required, rev 1)*", "*(required, rev \u0661)*"),
+        "the meta is not '*(severity, rev N)*'",
+        None,
+    ),
+    "a rev with two spaces": (
+        "r.md",
+        md("*(required, rev 1)*", "*(required, rev  1)*"),
+        "the meta is not",
+        None,
+    ),
     "an Evidence line that says nothing": (
         "r.md",
         md("  - State: open\n  - Note:", "  - State: open\n  - Evidence:\n  - Note:"),
@@ -330,6 +342,15 @@ def test_a_title_saying_rev_2_is_not_the_answers_rev() -> None:
         "**SMP-0001** Write a bypass runbook (was rev 2) *(blocker, rev 1)*",
     )
     assert parse_markdown(text, "r.md", {"sample": SAMPLE}).answer_by_id()["SMP-0001"].rev == 1
+    # A meta-like text in the title, or words after the meta, do not change it either.
+    for title in (
+        "Write *(blocker, rev 2)* it *(blocker, rev 1)*",
+        "Write it *(blocker, rev 1)* ok",
+    ):
+        edited = MARKDOWN.replace("Write a bypass runbook *(blocker, rev 2)*", title)
+        assert (
+            parse_markdown(edited, "r.md", {"sample": SAMPLE}).answer_by_id()["SMP-0001"].rev == 1
+        )
     # A stale answer (rev 1, the item is rev 2) counts as open: the gate fails.
     result = run_cli_text(text, "--gate")
     assert result.code == 1

@@ -52,6 +52,8 @@ EDIT_LINES = (
     "* [ ] **SMP-0004** Signal one *(recommended, rev 2)*",
     "- [ ] **S\u041cP-0004** look-alike",
     "- [y] **SMP-0004** odd box",
+    "- [ ] **SMP-0004** Signal one *(recommended, rev \u0661)*",
+    "- [ ] **SMP-0004** Signal *(recommended, rev 9)* one *(recommended, rev 1)* after",
     "## 3. A heading",
     "<!-- a comment -->",
     "plain prose",

@@ -71,7 +71,8 @@
         date: pythonPattern(patterns.date),
         itemLine: pythonPattern(patterns.item_line),
         fieldLine: pythonPattern(patterns.field_line),
-        rev: pythonPattern(patterns.rev),
+        rev: new RegExp(patterns.rev, "gs"),
+        meta: pythonPattern(patterns.meta),
         taskLine: pythonPattern(patterns.task_line),
         topLevelLine: pythonPattern(patterns.top_level_line),
         listLine: pythonPattern(patterns.list_line),
@@ -671,7 +672,8 @@
       try {
         if (!known.has(id)) fail(`${at(start)}${id} is not in this checklist`);
         if (answers.has(id)) fail(`${at(start)}${id} appears twice`);
-        const revMatch = rules.rev.exec(rest);
+        const revMatch = [...rest.matchAll(rules.rev)].pop(); // the last: a title cannot fake it
+        if (!revMatch && rules.meta.test(rest)) fail(`${at(start)}${id}: the meta is not '*(severity, rev N)*'`);
         const digits = revMatch ? revMatch[1] : String(known.get(id).rev);
         const rev = Number(digits);
         if (!(digits.length <= String(rules.max_rev).length && rev >= 1 && rev <= rules.max_rev)) {

@@ -190,8 +190,13 @@ LIST_RE = re.compile(r"^ {1,3}[-*+](?:[ \t]|$)")
 """A list line at field indentation: a field, or a mistake (never a note's line)."""
 
 
-REV_RE = re.compile(r"\*\((?:[a-z]+), rev ([0-9]+)\)\*[ \t]*$")
-"""The meta at the end of an item line, `*(blocker, rev 2)*`; a title cannot fake it."""
+REV_RE = re.compile(r"\*\((?:[a-z]+), rev ([0-9]+)\)\*")
+"""An item line's meta, `*(blocker, rev 2)*`: the last one on the line counts, so a
+title cannot fake it (the meta follows the title) and `rev 2` in a title is words."""
+
+
+META_RE = re.compile(r"\*\([^()]*, rev[^()]*\)\*")
+"""What looks like a meta; one that REV_RE cannot read is refused, not skipped."""
 
 
 MAX_REV = 999_999
@@ -319,9 +324,19 @@ def parse_markdown(text: str, file: str, checklists: dict[str, Checklist]) -> Re
                 Problem(file, f"{item_id} appears twice", start + 1, _column_of(line, item_id))
             )
             continue
-        rev_match = REV_RE.search(rest)
+        metas = list(REV_RE.finditer(rest))
+        rev_match = metas[-1] if metas else None
         digits = rev_match.group(1) if rev_match else str(known[item_id].rev)
         try:
+            if rev_match is None and META_RE.search(rest):
+                raise MeshkbError(
+                    Problem(
+                        file,
+                        f"{item_id}: the meta is not '*(severity, rev N)*' with N in digits 0-9",
+                        start + 1,
+                        len(line) - len(rest) + META_RE.search(rest).start() + 1,  # type: ignore[union-attr]
+                    )
+                )
             if not (len(digits) <= len(str(MAX_REV)) and 1 <= int(digits) <= MAX_REV):
                 column = len(line) - len(rest) + (rev_match.start(1) if rev_match else 0) + 1
                 raise MeshkbError(
