@@ -161,6 +161,11 @@ def test_resume_honours_mesh_and_keeps_the_files_date(
     by_id = report.answer_by_id()
     assert by_id["SMP-0001"].state == "pass"
     assert by_id["SMP-0002"].state == "na" and "istio" in by_id["SMP-0002"].reason
+    # Back to istio: the n/a the scope set goes, the answer given by hand stays.
+    answer_in_terminal(monkeypatch, path, "q\n", "--mesh", "istio")
+    again = parse_report(path.read_text(encoding="utf-8"), str(path), {"sample": SAMPLE})
+    assert again.answer_by_id()["SMP-0002"].state == "open"
+    assert again.answer_by_id()["SMP-0001"].state == "pass"
 
 
 def test_resume_refuses_a_file_over_the_size_limit(

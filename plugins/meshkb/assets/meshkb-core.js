@@ -482,6 +482,7 @@
     let index = start + 1;
     for (; index < lines.length && !/^(---|\.\.\.)$/.test(strip(lines[index])); index++) {
       const line = lines[index];
+      if (line.includes("\t")) fail(at(index) + "a tab in front matter; YAML needs spaces");
       const entry = /^([A-Za-z_]+):(?: (.*))?$/s.exec(line);
       const listItem = /^( *)- (.*)$/s.exec(line);
       if (entry) {
@@ -499,8 +500,8 @@
         const name = scalar(rules, listItem[2], at(index));
         if (!isString(name)) fail(`${at(index)}a reviewer must be text`);
         (data[last] = data[last] || []).push(name);
-      } else if (strip(line) && !/^ *#/.test(line)) {
-        fail(at(index) + "unreadable front matter");
+      } else if (!/^ *(#[^\t]*)?$/.test(line)) {
+        fail(at(index) + "unreadable front matter (indent with spaces; quote the text)");
       }
     }
     if (index >= lines.length) fail(at(start) + "front matter not closed with '---'");

@@ -13,6 +13,7 @@ from meshkb.core.model import (
     REPORT_FORMAT,
     Answer,
     Checklist,
+    Item,
     Report,
 )
 
@@ -43,27 +44,31 @@ def new_report(
     With `carry`, answers from an earlier report are kept, including those for an
     older rev (flagged for re-verification) and for retired items.
     """
-    # An open answer nobody wrote anything in is no answer: the item starts afresh, so a
-    # mesh chosen now (on resume, say) still marks the items for other meshes n/a.
-    previous = {
-        a.id: a
-        for a in (carry.answers if carry else ())
-        if a.state != "open" or a.note or a.reason or a.owner or a.evidence or a.prefilled
-    }
+    items = checklist.item_by_id()
+
+    def chosen_by_hand(answer: Answer) -> bool:
+        # An open answer nobody wrote anything in, or the n/a the scope set, is no
+        # answer: the item starts afresh, so a mesh chosen now (on resume, say) decides.
+        if answer.note or answer.owner or answer.evidence or answer.prefilled:
+            return True
+        if answer.state == "open":
+            return bool(answer.reason)
+        item = items.get(answer.id)
+        return not (
+            item is not None
+            and carry is not None
+            and answer.state == "na"
+            and answer.reason == _scope_reason(item, carry.mesh, carry.dataplane)
+        )
+
+    previous = {a.id: a for a in (carry.answers if carry else ()) if chosen_by_hand(a)}
     answers: list[Answer] = []
     for item in checklist.active_items():
         if item.id in previous:
             answers.append(previous[item.id])
         elif not item.applies_when.matches(mesh or None, dataplane or None):
-            chosen = f"{mesh} ({dataplane})" if mesh and dataplane else (mesh or dataplane)
-            answers.append(
-                Answer(
-                    item.id,
-                    item.rev,
-                    "na",
-                    reason=f"Applies only to {item.applies_when.describe()}; this system runs {chosen}.",
-                )
-            )
+            reason = _scope_reason(item, mesh, dataplane)
+            answers.append(Answer(item.id, item.rev, "na", reason=reason))
         else:
             answers.append(Answer(item.id, item.rev))
     retired = {item.id for item in checklist.all_items() if item.retired}
@@ -78,6 +83,12 @@ def new_report(
         reviewers=tuple(reviewers),
         answers=tuple(answers),
     )
+
+
+def _scope_reason(item: Item, mesh: str, dataplane: str) -> str:
+    """The reason of the n/a an item gets when it does not apply to the system's mesh."""
+    chosen = f"{mesh} ({dataplane})" if mesh and dataplane else (mesh or dataplane)
+    return f"Applies only to {item.applies_when.describe()}; this system runs {chosen}."
 
 
 def normalize(checklist: Checklist, report: Report) -> Report:
