@@ -186,7 +186,7 @@ def test_report_with_unknown_item_ids(folder: Path, tmp_path: Path) -> None:
     assert result.code == 2
     assert (
         result.err
-        == f"meshkb: error: {report}:{line}:1: SMP-0777 is not an item of checklist 'sample' 2.1.0\n"
+        == f"meshkb: error: {report}:{line}:9: SMP-0777 is not an item of checklist 'sample' 2.1.0\n"
     )
 
 
