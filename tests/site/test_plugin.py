@@ -82,6 +82,31 @@ def test_generated_page_escapes_the_title_themes_print_as_html() -> None:
     assert text.endswith("\n\n[[meshkb:checklist hostile]]\n")
 
 
+def test_titles_themes_print_carry_no_markup_and_no_control_characters() -> None:
+    from dataclasses import replace
+
+    from meshkb.mkdocs_plugin import checklist_toc
+
+    hostile = load_checklist(CASES / "hostile" / "hostile.yaml")
+    odd = replace(hostile, title='bell\x07 stx\x02wzxhzdk:0\x03 <b>"q"</b> &amp;')
+    front = yaml_front_matter(page_markdown(odd))
+    assert (
+        front["title"]
+        == "bell\ufffd stx\ufffdwzxhzdk:0\ufffd &lt;b&gt;&quot;q&quot;&lt;/b&gt; &amp;amp;"
+    )
+    titles = [entry.title for entry in checklist_toc(hostile)]
+    assert titles[1] == "1. &lt;img src=x onerror=alert(1)&gt; section"
+    assert unescape(titles[1]) == f"1. {hostile.sections[0].title}"
+
+
+def yaml_front_matter(text: str) -> dict[str, str]:
+    import yaml
+
+    head = text.split("---\n")[1]
+    loaded: dict[str, str] = yaml.safe_load(head)
+    return loaded
+
+
 def test_hooks_register_the_extension_and_the_assets() -> None:
     from mkdocs.config.defaults import MkDocsConfig
 
