@@ -190,14 +190,10 @@ def test_go_pages_show_the_item_as_text_before_forwarding(
     page: Page, hostile_site: Site, watch: Watch, item_id: str
 ) -> None:
     # The forward answers 204 No Content, so the /go/ page stays on screen to be read.
-    forwards: list[str] = []
-    page.route(
-        re.compile(r"/checklists/hostile/"),
-        lambda route: (forwards.append(route.request.url), route.fulfill(status=204)),
-    )
-    page.goto(hostile_site.page(f"go/{item_id}/"))
-    page.wait_for_timeout(300)
-    assert forwards, "the /go/ page forwards at once"
+    forward = re.compile(r"/checklists/hostile/")
+    page.route(forward, lambda route: route.fulfill(status=204))
+    with page.expect_request(forward):
+        page.goto(hostile_site.page(f"go/{item_id}/"))
     item = ITEMS[item_id]
     text = page.locator("body").evaluate("el => el.textContent")
     assert f"{item.replaced_by or item_id}: " in text
@@ -207,7 +203,7 @@ def test_go_pages_show_the_item_as_text_before_forwarding(
     else:
         assert f"{item_id}: {replace_controls(item.title)}" in page.title()
     assert_no_markup_was_injected(page)
-    page.unroute(re.compile(r"/checklists/hostile/"))
+    page.unroute(forward)
     page.goto(hostile_site.page(f"go/{item_id}/"))
     page.wait_for_url(re.compile(rf"/checklists/hostile/#{item.replaced_by or item_id}$"))
     expect(page.locator(".meshkb[data-meshkb-ready]")).to_have_count(1)
