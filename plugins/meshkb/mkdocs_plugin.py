@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import posixpath
-from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from mkdocs.utils import get_relative_url
 from meshkb.core.errors import MeshkbError, Problem
 from meshkb.core.model import Checklist
 from meshkb.markdown_ext import MeshkbExtension, PageContext, item_owners, load_checklists
+from meshkb.site.escape import escape_html
 from meshkb.site.gopages import render_go_pages
 from meshkb.site.markdown_text import LinkResolver
 from meshkb.site.urls import page_path, page_url, relative_href
@@ -140,6 +140,8 @@ class MeshkbPlugin(BasePlugin[MeshkbConfig]):  # type: ignore[no-untyped-call] #
             path, _, anchor = target.partition("#")
             suffix = f"#{anchor}" if anchor else ""
             if not path:
+                if anchor:  # checked like a Markdown link to an anchor on the same page
+                    self.links.append((page.file, anchor, target))
                 return suffix
             if not path.endswith(".md"):
                 return get_relative_url(path, page.file.url) + suffix
@@ -207,9 +209,10 @@ def _title(files: Files, path: str) -> str | None:
 def page_markdown(checklist: Checklist) -> str:
     """The generated page: a title and the directive.
 
-    MkDocs themes print page titles as HTML, so the title is escaped here.
+    MkDocs themes print page titles as HTML (in `<title>`, the nav, the header, the
+    search index), so the title is escaped here.
     """
-    title = json.dumps(escape(checklist.title, quote=False))
+    title = json.dumps(escape_html(checklist.title))
     return f"---\ntitle: {title}\n---\n\n[[meshkb:checklist {checklist.id}]]\n"
 
 
@@ -217,7 +220,7 @@ def checklist_toc(checklist: Checklist) -> TableOfContents:
     """Progress and one entry per section, for Material's table of contents."""
     entries = [AnchorLink("Progress", f"meshkb-{checklist.id}-progress", 2)]
     entries.extend(
-        AnchorLink(escape(f"{number}. {section.title}"), section.id, 2)
+        AnchorLink(escape_html(f"{number}. {section.title}"), section.id, 2)
         for number, section in enumerate(checklist.sections, start=1)
     )
     return TableOfContents(entries)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import os
 import re
-import shutil
 import subprocess
 import sys
 from html import unescape
@@ -81,6 +80,31 @@ def test_generated_page_escapes_the_title_themes_print_as_html() -> None:
     text = page_markdown(load_checklist(CASES / "hostile" / "hostile.yaml"))
     assert text.startswith('---\ntitle: "&lt;script&gt;')
     assert text.endswith("\n\n[[meshkb:checklist hostile]]\n")
+
+
+def test_titles_themes_print_carry_no_markup_and_no_control_characters() -> None:
+    from dataclasses import replace
+
+    from meshkb.mkdocs_plugin import checklist_toc
+
+    hostile = load_checklist(CASES / "hostile" / "hostile.yaml")
+    odd = replace(hostile, title='bell\x07 stx\x02wzxhzdk:0\x03 <b>"q"</b> &amp;')
+    front = yaml_front_matter(page_markdown(odd))
+    assert (
+        front["title"]
+        == "bell\ufffd stx\ufffdwzxhzdk:0\ufffd &lt;b&gt;&quot;q&quot;&lt;/b&gt; &amp;amp;"
+    )
+    titles = [entry.title for entry in checklist_toc(hostile)]
+    assert titles[1] == "1. &lt;img src=x onerror=alert(1)&gt; section"
+    assert unescape(titles[1]) == f"1. {hostile.sections[0].title}"
+
+
+def yaml_front_matter(text: str) -> dict[str, str]:
+    import yaml
+
+    head = text.split("---\n")[1]
+    loaded: dict[str, str] = yaml.safe_load(head)
+    return loaded
 
 
 def test_hooks_register_the_extension_and_the_assets() -> None:
@@ -185,14 +209,20 @@ def test_repo_site_builds_strict_with_a_page_per_checklist_and_per_item() -> Non
 def broken_build(tmp_path_factory: pytest.TempPathFactory) -> subprocess.CompletedProcess[str]:
     """One strict build of a copy of the site with three kinds of mistakes, plus a new checklist."""
     source = copy_sources(tmp_path_factory.mktemp("broken"))
-    shutil.copy2(CASES / "valid" / "sample.yaml", source / "checklists" / "sample.yaml")
+    sample = (CASES / "valid" / "sample.yaml").read_text(encoding="utf-8")
+    cites = "          - page: migrate.md#bypass-runbook\n"
+    (source / "checklists" / "sample.yaml").write_text(
+        sample.replace(cites, cites + "          - page: extra.md#no-such-section\n", 1),
+        encoding="utf-8",
+    )
     (source / "checklists" / "zz-broken.yaml").write_text(
         "format: meshkb/checklist/v1\nid: zz-broken\nprefix: ZZB\n  version: 1.0.0\n",
         encoding="utf-8",
     )
     (source / "docs" / "extra.md").write_text(
         "# Extra\n\nSee [a missing item](checklists/migration.md#MIG-9999)"
-        " and [a real one](checklists/migration.md#MIG-0001).\n\n[[meshkb:checklist nope]]\n",
+        " and [a real one](checklists/migration.md#MIG-0001).\n\n[[meshkb:checklist nope]]\n"
+        "\n[[meshkb:items]]\n",
         encoding="utf-8",
     )
     config = source / "mkdocs.yml"
@@ -225,6 +255,21 @@ def test_item_anchors_are_checked_by_mkdocs(broken_build: subprocess.CompletedPr
     assert "does not contain an anchor '#MIG-9999'" in output, output
     assert "#MIG-0001'" not in output
     assert "Traceback" not in output
+
+
+def test_links_in_the_items_table_are_checked_by_mkdocs(
+    broken_build: subprocess.CompletedProcess[str],
+) -> None:
+    output = broken_build.stdout + broken_build.stderr
+    # The table is HTML, not Markdown: its links go through the plugin's checks all the same.
+    assert (
+        "Doc file 'extra.md' contains a link '#no-such-section', but there is no such anchor"
+        in output
+    ), output
+    site = Path(broken_build.args[broken_build.args.index("--site-dir") + 1])
+    extra = (site / "extra" / "index.html").read_text(encoding="utf-8")
+    assert '<a href="../checklists/sample/#SMP-0001">SMP-0001</a>' in extra
+    assert '<a href="#no-such-section">this section</a>' in extra
 
 
 def test_a_checklist_missing_from_the_nav_is_added_to_its_section(
