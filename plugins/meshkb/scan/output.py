@@ -67,14 +67,25 @@ def place(origin: Origin) -> str:
 
 
 def evidence_lines(result: ItemResult, *, shown: int = 3) -> list[str]:
-    """The evidence as a few lines for a report: one per group, at most `shown` names each."""
+    """The evidence as a few lines for a report: one per group, at most `shown` names each.
+
+    `Deployment a/x (line 53), Deployment a/y (line 104) and 4 more in k8s/app.yaml: notes`,
+    the notes cut to `NOTE_WIDTH` in all.
+    """
     lines = []
     for group in group_evidence(result.evidence):
-        names = [f"{found.resource} ({place(found.origin)})" for found, _ in group.members]
+        origins = [found.origin for found, _ in group.members]
+        files = {origin.file for origin in origins}
+        if len(files) == 1:
+            names = [f"{found.resource} (line {found.origin.line})" for found, _ in group.members]
+        else:
+            names = [f"{found.resource} ({place(found.origin)})" for found, _ in group.members]
         listed = ", ".join(names[:shown])
         if len(names) > shown:
             listed += f" and {len(names) - shown} more"
-        notes = "; ".join(shorten(note) for note in group.notes)
+        if len(files) == 1:
+            listed += f" in {origins[0].file}"
+        notes = shorten("; ".join(group.notes))
         lines.append(f"{listed}: {notes}" if notes else listed)
     return lines
 
