@@ -250,6 +250,77 @@ def test_cost_counts_pods_from_manifests() -> None:
     assert data["inputs"]["nodes"] == 3
 
 
+GET_ALL = """\
+apiVersion: v1
+kind: List
+items:
+- apiVersion: apps/v1
+  kind: Deployment
+  metadata: {name: web, namespace: shop, uid: d-1}
+  spec:
+    replicas: 12
+    template:
+      spec:
+        containers:
+        - name: web
+          resources: {requests: {cpu: 250m, memory: 256Mi}}
+- apiVersion: apps/v1
+  kind: ReplicaSet
+  metadata:
+    name: web-5d4f
+    namespace: shop
+    ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: web, uid: d-1, controller: true}]
+  spec:
+    replicas: 12
+    template:
+      spec:
+        containers:
+        - name: web
+          resources: {requests: {cpu: 250m, memory: 256Mi}}
+- apiVersion: v1
+  kind: Pod
+  metadata:
+    name: web-5d4f-a
+    namespace: shop
+    ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: web-5d4f, controller: true}]
+  spec:
+    containers:
+    - name: web
+      resources: {requests: {cpu: 250m, memory: 256Mi}}
+- apiVersion: v1
+  kind: Pod
+  metadata:
+    name: web-5d4f-b
+    namespace: shop
+    ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: web-5d4f, controller: true}]
+  spec:
+    containers:
+    - name: web
+      resources: {requests: {cpu: 250m, memory: 256Mi}}
+"""
+
+
+def test_cost_counts_each_pod_once_and_shows_the_app_requests(tmp_path: Path) -> None:
+    listing = tmp_path / "all.yaml"  # what `kubectl get all -o yaml` prints
+    listing.write_text(GET_ALL)
+    result = run_cli("cost", "--scan", str(listing), "--nodes", "1", "--mesh", "istio")
+    assert result.code == 0, result.err
+    # The ReplicaSet and the Pods belong to the Deployment: 12 pods, not 26.
+    assert result.err == f"meshkb: from {listing}: 12 pods, no Node objects\n"
+    lines = result.out.splitlines()
+    assert lines[0] == "Proxy overhead for 12 pods, 1 node, 1000 RPS, 1 waypoint"
+    own = next(line for line in lines if line.startswith("Application's own requests"))
+    assert own.split()[-3:] == ["12", "3.0", "3.0"]
+    sidecar = next(line for line in lines if line.startswith("Istio sidecar"))
+    # 12 sidecars reserve 1.2 cores and 1.5 GiB: 40% and 50% of the app's 3.0 and 3.0.
+    assert sidecar.split()[-2:] == ["40%", "50%"]
+    data = json.loads(
+        run_cli("cost", "--scan", str(listing), "--nodes", "1", "--format", "json").out
+    )
+    assert data["inputs"]["pods"] == 12
+    assert data["application"]["cpu_cores"] == 3.0 and not data["application"]["floor"]
+
+
 def test_cost_needs_pods() -> None:
     result = run_cli("cost")
     assert result.code == 2
