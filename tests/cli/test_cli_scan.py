@@ -53,7 +53,10 @@ EXPECTED = {
         "MIG-0017": ("unknown", []),
         "MIG-0018": ("unknown", []),
         "MIG-0019": ("unknown", []),
-        "RMV-0002": ("pass", ["Namespace emojivoto", *[f"Deployment emojivoto/{w}" for w in EMOJIVOTO_WORKLOADS]]),
+        "RMV-0002": (
+            "pass",
+            ["Namespace emojivoto", *[f"Deployment emojivoto/{w}" for w in EMOJIVOTO_WORKLOADS]],
+        ),
         "TRP-0001": ("unknown", [f"Deployment emojivoto/{w}" for w in EMOJIVOTO_WORKLOADS]),
         "TRP-0003": ("pass", [f"Deployment emojivoto/{w}" for w in EMOJIVOTO_WORKLOADS]),
         "TRP-0005": ("pass", [f"Deployment emojivoto/{w}" for w in EMOJIVOTO_WORKLOADS]),

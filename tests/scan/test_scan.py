@@ -385,7 +385,9 @@ def test_text_output_groups_evidence_by_what_was_seen() -> None:
         "container-requests  fail     Workloads whose containers all request CPU and memory: "
         "0 of 4 match"
     )
-    assert lines[at + 1] == "    spec.template.spec.containers[*].resources.requests.memory is absent"
+    assert (
+        lines[at + 1] == "    spec.template.spec.containers[*].resources.requests.memory is absent"
+    )
     assert lines[at + 2] == f"      Deployment emojivoto/emoji [emoji-svc]    {EMOJIVOTO}:12"
     assert len([line for line in lines if "requests.memory is absent" in line]) == 1
     # A pass shows its summary only.

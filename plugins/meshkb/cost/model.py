@@ -322,7 +322,9 @@ def control_plane_row(plane: ControlPlane) -> ControlPlaneRow:
     return ControlPlaneRow(
         control_plane=plane,
         reserved_cpu_cores=plane.replicas * requests.cpu_millicores / 1000 if requests else None,
-        reserved_memory_gib=plane.replicas * requests.memory_mib / MIB_PER_GIB if requests else None,
+        reserved_memory_gib=plane.replicas * requests.memory_mib / MIB_PER_GIB
+        if requests
+        else None,
         in_use_cpu_cores=plane.in_use_cpu_cores,
         in_use_memory_gib=None if memory is None else memory * 1000 * BYTES_PER_MB / BYTES_PER_GIB,
     )

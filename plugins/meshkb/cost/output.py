@@ -99,13 +99,16 @@ def render_cost_text(estimate: CostEstimate, app: AppRequests | None = None) -> 
     header = f"{'Mesh / mode':<{width}}  {'Count':>7}  " + "  ".join(f"{n:>15}" for n in names)
     unit_line = f"{'':<{width}}  {'':>7}  " + "  ".join(f"{u:>15}" for u in units)
     lines = [f"Proxy overhead for {describe_inputs(estimate.inputs)}", "", header, unit_line]
-    for label, count, cells, row in rows:
+    for label, count, cells, shown in rows:
         extra: tuple[str, ...] = ()
         if app is not None:
             extra = (
                 ("", "")
-                if row is None
-                else (share(row.reserved_cpu_cores, app.cpu_cores), share(row.reserved_memory_gib, app.memory_gib))
+                if shown is None
+                else (
+                    share(shown.reserved_cpu_cores, app.cpu_cores),
+                    share(shown.reserved_memory_gib, app.memory_gib),
+                )
             )
         text = "  ".join(f"{cell:>15}" for cell in (*cells, *extra))
         lines.append(f"{label:<{width}}  {count:>7}  {text}".rstrip())
@@ -224,6 +227,10 @@ def render_cost_json(estimate: CostEstimate, app: AppRequests | None = None) -> 
         "control_planes": control_planes,
     }
     if app is not None:
+        priced: list[tuple[str, CostRow | ControlPlaneRow]] = [
+            *((r.proxy.id, r) for r in estimate.rows),
+            *((p.control_plane.id, p) for p in estimate.control_rows),
+        ]
         document["application"] = {
             "cpu_cores": rounded_amount(app.cpu_cores),
             "memory_gib": rounded_amount(app.memory_gib),
@@ -233,10 +240,7 @@ def render_cost_json(estimate: CostEstimate, app: AppRequests | None = None) -> 
                     "cpu": _percent(row.reserved_cpu_cores, app.cpu_cores),
                     "memory": _percent(row.reserved_memory_gib, app.memory_gib),
                 }
-                for row_id, row in [
-                    *((r.proxy.id, r) for r in estimate.rows),
-                    *((p.control_plane.id, p) for p in estimate.control_rows),
-                ]
+                for row_id, row in priced
             },
         }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -97,7 +97,9 @@ def _rule(result: ItemResult, item: ScanItem | None, site_url: str | None) -> di
     url = _help_uri(site_url, item_id)
     text = "\n\n".join(part for part in (check, how, url and f"More: {url}") if part)
     markdown = "\n\n".join(
-        part for part in (f"**{title}**", check, how, url and f"[{item_id} in meshkb]({url})") if part
+        part
+        for part in (f"**{title}**", check, how, url and f"[{item_id} in meshkb]({url})")
+        if part
     )
     rule: dict[str, Any] = {
         "id": item_id,
