@@ -94,6 +94,8 @@ def test_rules_carry_the_item_check_and_advice() -> None:
         "[ADP-0001 in meshkb](https://platform.example.com/meshkb/go/ADP-0001/)"
     )
     assert rules["MIG-0019"]["defaultConfiguration"]["level"] == "error"
+    # MIG-0019 has advice for Istio only: the help carries it, named.
+    assert "Istio: - `kubectl get authorizationpolicy" in rules["MIG-0019"]["help"]["markdown"]
     levels = {r["ruleId"]: r["level"] for r in run["results"] if r["kind"] == "fail"}
     assert levels == {"ADP-0001": "note", "TRP-0005": "warning"}
     (ambient,) = sarif(str(PROBES / "MIG-0019" / "fail.yaml"))["runs"]

@@ -21,7 +21,10 @@ def probe_items(checklists: Iterable[Checklist]) -> list[ScanItem]:
                 probe = parse_probe(
                     item.probe, file=checklist.source, at=f"{item.id}.probe", checked=True
                 )
-                how = dict(item.how).get("default", "")
+                # The default advice, else each mesh's (MIG-0019 has Istio's only).
+                how = dict(item.how).get("default") or "\n\n".join(
+                    f"{mesh.capitalize()}: {text}" for mesh, text in item.how
+                )
                 items.append(
                     ScanItem(
                         item.id,
