@@ -7,6 +7,7 @@ from typing import Any, TextIO
 
 from meshkb.core.errors import EXIT_OK, MeshkbError
 from meshkb.core.model import MESHES
+from meshkb.core.terminal import visible
 
 
 def register(commands: Any) -> None:
@@ -41,13 +42,13 @@ def run_cost_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         from meshkb.scan.workloads import count_workloads
 
         manifests = read([args.scan], err)
-        if not manifests.resources and manifests.problems:
-            raise MeshkbError(f"cost: no manifest could be read from {args.scan}")
         found = count_workloads(manifests.resources)
         pods = pods if pods is not None else found.pods
         nodes = nodes if nodes is not None else found.nodes
         node_objects = counted(found.nodes, "Node object") if found.nodes else "no Node objects"
-        err.write(f"meshkb: from {args.scan}: {counted(found.pods, 'pod')}, {node_objects}\n")
+        err.write(
+            f"meshkb: from {visible(args.scan)}: {counted(found.pods, 'pod')}, {node_objects}\n"
+        )
         if found.containers:
             app = AppRequests(
                 float(found.cpu_millicores) / 1000,
@@ -56,10 +57,12 @@ def run_cost_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             )
     if pods is None:
         raise MeshkbError("cost: give --pods N (or --scan PATH)")
+    assumed = nodes is None
     if nodes is None:
         nodes = max(1, -(-pods // 20))
-        err.write(f"meshkb: note: --nodes not given; assuming {nodes} (20 pods per node)\n")
     estimate = compute_cost(pods, nodes, args.rps, args.mesh, args.waypoints)
+    if assumed:
+        err.write(f"meshkb: note: --nodes not given; assuming {nodes} (20 pods per node)\n")
     if args.format == "json":
         out.write(render_cost_json(estimate, app))
     else:

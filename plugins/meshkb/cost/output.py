@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from meshkb.core.terminal import visible
 from meshkb.cost.model import (
     COST_FORMAT,
     AppRequests,
@@ -135,7 +136,7 @@ def render_cost_text(estimate: CostEstimate, app: AppRequests | None = None) -> 
     sources.update(dict.fromkeys(s for p in estimate.control_rows for s in p.control_plane.sources))
     lines += ["", "Sources:"]
     lines += [f"  {s.title} ({s.as_of}): {s.url}" for s in sources]
-    return "\n".join(lines) + "\n"
+    return "\n".join(visible(line) for line in lines) + "\n"
 
 
 def _marked(row: CostRow | ControlPlaneRow) -> tuple[str, str, str, str]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from meshkb.core.errors import Problem
+from meshkb.core.terminal import visible
 from meshkb.scan.probe_model import ScanEvidence
 from meshkb.scan.resources import Origin
 from meshkb.scan.results import ItemResult
@@ -129,7 +130,9 @@ def render_scan_text(results: Sequence[ItemResult], *, total: int | None = None)
             if hidden > 0:
                 lines.append(f"{indent}… and {hidden} more (--format json lists them all)")
     lines.append(_tally(results, total))
-    return "\n".join(lines) + "\n"
+    # Names and values come from the manifests: each line is made visible, so an escape
+    # sequence or a newline in them cannot reach the terminal raw.
+    return "\n".join(visible(line) for line in lines) + "\n"
 
 
 def _tally(results: Sequence[ItemResult], total: int | None) -> str:
