@@ -34,9 +34,34 @@ def register(commands: Any) -> None:
     scan.add_argument(
         "--format", "-f", choices=("text", "json", "sarif"), default="text", help="output format"
     )
-    scan.add_argument("--gate", action="store_true", help="exit 1 when a probe fails")
+    scan.add_argument(
+        "--gate",
+        action="store_true",
+        help="exit 1 when the manifests break a check (a failed probe whose failure is 'breaks')",
+    )
+    scan.add_argument(
+        "--only",
+        type=_states,
+        metavar="STATES",
+        help=(
+            "only results in these states, comma-separated: fail, review (or unknown), pass "
+            "(default: all; for SARIF, fail,review)"
+        ),
+    )
     site_options(scan)
     scan.set_defaults(func=run_scan_command)
+
+
+def _states(text: str) -> tuple[str, ...]:
+    from meshkb.scan.output import STATE_NAMES
+
+    words = tuple(word.strip() for word in text.split(",") if word.strip())
+    bad = [word for word in words if word not in STATE_NAMES]
+    if bad or not words:
+        raise argparse.ArgumentTypeError(
+            f"{(bad or [text])[0]!r} is not a state (choose from fail, review, unknown, pass)"
+        )
+    return words
 
 
 def read(paths: list[str], err: TextIO) -> ManifestSet:
@@ -57,7 +82,7 @@ def read(paths: list[str], err: TextIO) -> ManifestSet:
 
 def run_scan_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from meshkb.cli.common import load_every
-    from meshkb.scan.output import render_scan_json, render_scan_text
+    from meshkb.scan.output import render_scan_json, render_scan_text, select_states
     from meshkb.scan.prefill import probe_items
     from meshkb.scan.run import evaluate_items
 
@@ -67,24 +92,35 @@ def run_scan_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise MeshkbError(f"scan: no checklist {unknown[0]!r} (known: {', '.join(every)})")
     chosen = [every[name] for name in args.checklist] if args.checklist else list(every.values())
     manifests = read(args.paths, err)
-    results = evaluate_items(probe_items(chosen), manifests.resources)
+    items = probe_items(chosen)
+    results = evaluate_items(items, manifests.resources)
+    only = args.only or ()
     if args.format == "json":
-        out.write(render_scan_json(results, manifests.problems, manifests.notices))
+        shown = select_states(results, only)
+        out.write(render_scan_json(shown, manifests.problems, manifests.notices))
     elif args.format == "sarif":
         from meshkb import __version__
         from meshkb.cli.links import site_config
-        from meshkb.scan.sarif import render_scan_sarif
+        from meshkb.scan.output import STATE_NAMES
+        from meshkb.scan.sarif import DEFAULT_STATES, render_scan_sarif
 
         site_url = site_config(args, err).site_url
+        first = [manifests.resources[0].origin.file] if manifests.resources else []
         out.write(
             render_scan_sarif(
-                results, site_url=site_url, problems=manifests.problems, tool_version=__version__
+                results,
+                items=items,
+                site_url=site_url,
+                problems=manifests.problems,
+                tool_version=__version__,
+                states={STATE_NAMES[word] for word in only} if only else DEFAULT_STATES,
+                files=first,
             )
         )
     else:
-        out.write(render_scan_text(results))
-    failed = any(result.state == "fail" for result in results)
-    return EXIT_FAILED if args.gate and failed else EXIT_OK
+        out.write(render_scan_text(select_states(results, only), total=len(results)))
+    # The gate counts every result, shown or not.
+    return EXIT_FAILED if args.gate and any(result.gates for result in results) else EXIT_OK
 
 
 def prefill_from_scan(checklist: Checklist, report: Report, path: str, err: TextIO) -> Report:
