@@ -73,8 +73,10 @@ def render_checklist(
         )
         + "</p>",
         f'<div class="meshkb-summary">{md.block(checklist.summary)}</div>',
-        '<p class="meshkb-nojs" data-meshkb-nojs>Answering on this page needs JavaScript. Without it, '
-        f"fill in the same report in a terminal: <code>meshkb checklist {escape_html(checklist.id)}</code>.</p>",
+        '<p class="meshkb-nojs" data-meshkb-nojs>Answering on this page needs JavaScript. Where '
+        "scripts do not run (Backstage TechDocs removes them), the CLI does the review: "
+        f"<code>meshkb checklist {escape_html(checklist.id)} -o review.md</code> writes the same "
+        "report to fill in, and <code>meshkb report check review.md</code> scores it.</p>",
         "</div>",
         _toolbar(checklist),
         _status(checklist, h + 1),

@@ -61,6 +61,17 @@ def is_source_url(url: str) -> bool:
     return _source_url().fullmatch(url) is not None
 
 
+def source_relative_href(target: str, from_page: str) -> str:
+    """An href from the source file `from_page` to the docs-relative `target`, as files.
+
+    `checklists/migration.md` -> `migrate.md#x` gives `../migrate.md#x`. Zensical reads
+    every relative URL in a page's HTML this way and rewrites it to the built URL.
+    """
+    path, _, anchor = target.partition("#")
+    href = posixpath.relpath(path, posixpath.dirname(from_page) or ".") if path else ""
+    return href + (f"#{anchor}" if anchor else "")
+
+
 def is_relative(href: str) -> bool:
     return bool(href) and not _SCHEME.match(href) and not href.startswith(("/", "#", "\\"))
 
