@@ -1,10 +1,13 @@
 """Python-Markdown extension: `[[meshkb:NAME ARGS]]` alone in a paragraph embeds a widget.
 
 `[[meshkb:checklist migration]]` embeds the migration checklist. Other directives are
-plain callables `args -> html` in `MeshkbExtension.directives` (see `default_directives`).
-`[[meshkb:items]]` lists the checklist items whose refs cite the page; it is one of the
-`markdown_directives`, whose output is Markdown spliced into the page, so its links are
-checked like any other.
+plain callables `args -> html` in `MeshkbExtension.directives` (see `default_directives`);
+`[[meshkb:items]]` lists the checklist items whose refs cite the page, `[[meshkb:sources]]`
+the external sources the checklists cite. Their HTML goes into the page as it is (through
+Python-Markdown's stash), so text from a checklist, escaped there, is never read as
+Markdown, raw HTML or an attribute list; links go through the page's resolver, which the
+plugin checks. The `markdown_directives` return Markdown spliced into the page: only the
+ones rendering meshkb's own facts files are, never a checklist's text.
 The extension works on its own (`markdown_extensions: [meshkb.markdown_ext]`, loading
 checklists from `checklists_dir`); the MkDocs plugin configures it per page instead,
 supplying the checklists it loaded, a link resolver and a logger. Under Zensical, which runs
@@ -21,7 +24,6 @@ import posixpath
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,7 @@ from meshkb.core.markdown_lines import fenced
 from meshkb.core.model import Checklist
 from meshkb.site import crossref
 from meshkb.site.compatibility import render_matrix_markdown
+from meshkb.site.escape import escape_html
 from meshkb.site.fragment import render_checklist
 from meshkb.site.generate import ASSET_DIR, ON_DEMAND
 from meshkb.site.markdown_text import LinkResolver, TitleLookup
@@ -112,7 +115,7 @@ def error_html(message: str) -> str:
     """A visible failure box (Material styles admonitions) for a non-strict build."""
     return (
         '<div class="admonition failure meshkb-error"><p class="admonition-title">meshkb</p>'
-        f"<p>{escape(message)}</p></div>"
+        f"<p>{escape_html(message)}</p></div>"
     )
 
 
@@ -138,12 +141,10 @@ class MeshkbExtension(Extension):  # type: ignore[misc] # Python-Markdown ships 
         self.directives: dict[str, Directive] = default_directives(self)
         """Directive name -> renderer; add entries to support more directives."""
         self.markdown_directives: dict[str, Directive] = {
-            "items": self.items_directive,
-            "sources": self.sources_directive,
             "fact-sources": lambda args: render_sources_markdown(self.facts(), args.split()),
             "compatibility-matrix": lambda args: render_matrix_markdown(self.facts()),
         }
-        """Directive name -> renderer of Markdown that is spliced into the page."""
+        """Directive name -> renderer of Markdown spliced into the page (no checklist text)."""
         self.catalogue: Callable[[], Iterable[Checklist]] = self._all_from_dir
         """Every checklist, for directives that look across them."""
         self.facts: Callable[[], facts.FactBase] = facts.shipped
@@ -202,13 +203,16 @@ class MeshkbExtension(Extension):  # type: ignore[misc] # Python-Markdown ships 
 
     def items_directive(self, args: str) -> str:
         """`[[meshkb:items]]`: the items citing this page (or the docs path given)."""
-        return crossref.render_citations_markdown(
-            self.catalogue(), args.strip() or self.context.source
+        here = self.context.source
+        return crossref.render_citations_html(
+            self.catalogue(), args.strip() or here, here=here, resolve=self.context.resolve
         )
 
     def sources_directive(self, args: str) -> str:
         """`[[meshkb:sources]]`: every external source the checklists cite."""
-        return crossref.render_checklist_sources_markdown(self.catalogue(), self.context.source)
+        return crossref.render_checklist_sources_html(
+            self.catalogue(), self.context.source, self.context.resolve
+        )
 
     def checklist_directive(self, args: str, *, own_page: bool = False) -> str:
         """`[[meshkb:checklist NAME]]`; `own_page`: `[[meshkb:checklist-page NAME]]`."""
@@ -257,7 +261,7 @@ class MeshkbExtension(Extension):  # type: ignore[misc] # Python-Markdown ships 
         """
         tags = []
         for name in sorted(self.state.assets):
-            src = escape(self.href(f"{ASSET_DIR}/{name}"))
+            src = escape_html(self.href(f"{ASSET_DIR}/{name}"))
             if name.endswith(".css"):
                 tags.append(f'<link rel="stylesheet" href="{src}">')
             else:
@@ -297,8 +301,8 @@ def _toc_tokens(checklist: Checklist) -> list[dict[str, Any]]:
         {
             "level": 2,
             "id": anchor,
-            "name": escape(text),
-            "html": escape(text),
+            "name": escape_html(text),
+            "html": escape_html(text),
             "data-toc-label": "",
             "children": [],
         }
@@ -307,12 +311,14 @@ def _toc_tokens(checklist: Checklist) -> list[dict[str, Any]]:
 
 
 def default_directives(ext: MeshkbExtension) -> dict[str, Directive]:
-    """The built-in directives: a checklist, and the cost page's chart and calculator."""
+    """The built-in directives: a checklist, the items and sources tables, the cost widgets."""
     from meshkb.cost.calculator import render_cost_calculator_html
     from meshkb.cost.chart import render_cost_chart_svg
 
     return {
         "checklist": ext.checklist_directive,
+        "items": ext.items_directive,
+        "sources": ext.sources_directive,
         "checklist-page": lambda args: ext.checklist_directive(args, own_page=True),
         "cost-chart": lambda args: render_cost_chart_svg(),
         "cost-calculator": lambda args: render_cost_calculator_html(),

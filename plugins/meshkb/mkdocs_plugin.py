@@ -123,6 +123,8 @@ class MeshkbPlugin(BasePlugin[MeshkbConfig]):  # type: ignore[no-untyped-call] #
             path, _, anchor = target.partition("#")
             suffix = f"#{anchor}" if anchor else ""
             if not path:
+                if anchor:  # checked like a Markdown link to an anchor on the same page
+                    self.links.append((page.file, anchor, target))
                 return suffix
             if not path.endswith(".md"):
                 return get_relative_url(path, page.file.url) + suffix

@@ -25,7 +25,7 @@ from meshkb.core.score import score
 from meshkb.site.escape import escape_html
 from meshkb.site.markdown_text import FieldMarkdown, LinkResolver, TitleLookup
 from meshkb.site.page_data import checklist_data, script_json
-from meshkb.site.urls import page_path, relative_href
+from meshkb.site.urls import is_source_url, page_path, relative_href
 
 
 def anchor_ids(checklist: Checklist) -> set[str]:
@@ -232,7 +232,7 @@ def _ref(ref: Ref, resolve: LinkResolver, page_title: TitleLookup | None) -> str
         return f'<a href="{escape_html(resolve(ref.page))}">{escape_html(text)}</a>'
     url = ref.url or ""
     title = escape_html(ref.title or url)
-    link = f'<a href="{escape_html(url)}">{title}</a>' if url.startswith("https://") else title
+    link = f'<a href="{escape_html(url)}">{title}</a>' if is_source_url(url) else title
     return link + (
         f' <span class="meshkb-asof">(as of {escape_html(ref.as_of)})</span>' if ref.as_of else ""
     )
