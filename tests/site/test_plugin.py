@@ -87,7 +87,7 @@ def test_generated_page_escapes_the_title_themes_print_as_html() -> None:
 def test_titles_themes_print_carry_no_markup_and_no_control_characters() -> None:
     from dataclasses import replace
 
-    from meshkb.mkdocs_plugin import checklist_toc
+    from meshkb.markdown_ext import checklist_toc_tokens
 
     hostile = load_checklist(CASES / "hostile" / "hostile.yaml")
     odd = replace(hostile, title='bell\x07 stx\x02wzxhzdk:0\x03 <b>"q"</b> &amp;')
@@ -96,7 +96,7 @@ def test_titles_themes_print_carry_no_markup_and_no_control_characters() -> None
         front["title"]
         == "bell\ufffd stx\ufffdwzxhzdk:0\ufffd &lt;b&gt;&quot;q&quot;&lt;/b&gt; &amp;amp;"
     )
-    titles = [entry.title for entry in checklist_toc(hostile)]
+    titles = [entry["name"] for entry in checklist_toc_tokens(hostile)]
     assert titles[1] == "1. &lt;img src=x onerror=alert(1)&gt; section"
     assert unescape(titles[1]) == f"1. {hostile.sections[0].title}"
 
