@@ -237,10 +237,12 @@ def test_a_checklist_missing_from_the_nav_is_added_to_its_section(
     assert (site / "go" / "SMP-0003" / "index.html").is_file()
 
 
-def test_page_assets_fit_in_sixteen_kilobytes_gzipped() -> None:
+def test_page_assets_fit_in_twenty_two_kilobytes_gzipped() -> None:
+    """The checklist page's own JS and CSS. The budget was 16 kB until issue 18 added the
+    compact design (state icons, sticky summary, export menu, share and copy): 20.5 kB."""
     assets = Path(mkdocs_plugin.__file__).parent / "assets"
     sizes = {
         name: len(gzip.compress((assets / name).read_bytes(), 9))
         for name in ("meshkb-core.js", "meshkb-page.js", "meshkb.css")
     }
-    assert sum(sizes.values()) <= 16 * 1000, sizes
+    assert sum(sizes.values()) <= 22 * 1000, sizes

@@ -41,21 +41,33 @@ def citations(checklists: Iterable[Checklist], page: str) -> list[CitingItem]:
 
 
 def render_citations_markdown(checklists: Iterable[Checklist], page: str) -> str:
-    """A Markdown table linking each citing item on its checklist page, relative to `page`."""
+    """The items citing `page`, compact: one line per checklist, each item its ID and title.
+
+    Links are relative to `page`; Markdown in a title is escaped, so it stays text.
+    """
     rows = citations(checklists, page)
     if not rows:
         return "*No checklist item cites this page yet.*\n"
     base = posixpath.dirname(page)
-    lines = ["| Item | Checklist | Severity | Explained in |", "|---|---|---|---|"]
+    by_checklist: dict[str, list[CitingItem]] = {}
     for row in rows:
-        target = posixpath.relpath(f"checklists/{row.checklist.id}.md", base or ".")
-        title = row.item.title.replace("|", "\\|")
-        section = f"[this section](#{row.anchor})" if row.anchor else "this page"
-        lines.append(
-            f"| [{row.item.id}]({target}#{row.item.id}) {title} "
-            f"| [{row.checklist.title}]({target}) | {row.item.severity} | {section} |"
+        by_checklist.setdefault(row.checklist.id, []).append(row)
+    lines = []
+    for group in by_checklist.values():
+        checklist = group[0].checklist
+        target = posixpath.relpath(f"checklists/{checklist.id}.md", base or ".")
+        entries = " · ".join(
+            f"[{row.item.id}]({target}#{row.item.id}) {_escape_markdown(row.item.title)}"
+            for row in group
         )
+        count = f"{len(group)} item" + ("s" if len(group) > 1 else "")
+        lines.append(f"- **[{checklist.title}]({target})** ({count}): {entries}")
     return "\n".join(lines) + "\n"
+
+
+def _escape_markdown(text: str) -> str:
+    """Text that Markdown shows as it is: its punctuation backslash-escaped."""
+    return "".join("\\" + ch if ch in "\\`*_[]<>|#!~{}" else ch for ch in text)
 
 
 def render_checklist_sources_markdown(checklists: Iterable[Checklist], page: str) -> str:
