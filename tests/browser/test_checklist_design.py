@@ -158,15 +158,13 @@ def test_a_go_link_lands_on_its_item_marked_and_open(page: Page, site: Site) -> 
     expect(page.locator("[data-meshkb-target]")).to_have_count(1)
 
 
-def test_the_how_for_each_mesh_is_a_tab_and_follows_the_mesh_chosen(
-    page: Page, site: Site
-) -> None:
+def test_the_how_for_each_mesh_is_a_tab_and_follows_the_mesh_chosen(page: Page, site: Site) -> None:
     first = live_ids("migration")[0]
     open_checklist(page, site, "migration")
-    tabs = item(page, first).locator(".tabbed-labels label")
+    tabs = item(page, first).locator(".meshkb-tab-labels label")
     expect(tabs).to_have_text(["Istio", "Linkerd", "Cilium"])
     page.select_option("[data-meshkb-field=mesh]", "linkerd")
     item(page, first).locator("details").evaluate("el => el.open = true")
     expect(item(page, first).locator("input[data-meshkb-tab=linkerd]")).to_be_checked()
-    expect(item(page, first).locator(".tabbed-block").nth(1)).to_be_visible()
-    expect(item(page, first).locator(".tabbed-block").nth(0)).to_be_hidden()
+    expect(item(page, first).locator(".meshkb-tab").nth(1)).to_be_visible()
+    expect(item(page, first).locator(".meshkb-tab").nth(0)).to_be_hidden()

@@ -478,9 +478,11 @@ def test_instant_navigation_keeps_the_page_working(
     first = live_ids("removal")[0]
     open_checklist(page, site, "removal")
     page.evaluate("window.__marker = 'still here'")
-    page.locator(".md-nav--primary a[href$='decide/']").first.click()
+    page.locator(".md-tabs a[href$='decide/']").first.click()
     page.wait_for_url(re.compile(r"/decide/$"))
-    page.locator(".md-nav--primary a[href$='checklists/removal/']").first.click()
+    page.locator(".md-tabs a[href$='checklists/adoption/']").first.click()
+    page.wait_for_url(re.compile(r"/checklists/adoption/$"))
+    page.locator(".md-nav--primary a[href$='checklists/removal/']:visible").first.click()
     page.wait_for_url(re.compile(r"/checklists/removal/$"))
     expect(page.locator(".meshkb[data-meshkb-ready]")).to_have_count(1)
     assert page.evaluate("window.__marker") == "still here", "instant navigation reloaded the page"
@@ -490,7 +492,7 @@ def test_instant_navigation_keeps_the_page_working(
     )
     expect(row.locator("[data-meshkb-count=done]")).to_contain_text("1 of")
     page.go_back()
-    page.wait_for_url(re.compile(r"/decide/$"))
+    page.wait_for_url(re.compile(r"/checklists/adoption/$"))
     page.go_forward()
     expect(item(page, first).locator("input[value=pass]")).to_be_checked()
     assert page.evaluate("window.__marker") == "still here"

@@ -516,6 +516,7 @@
       history.replaceState(history.state, "", location.pathname + location.search);
     }
     highlight(root);
+    performance.mark("meshkb-ready");
   }
 
   /** The item a /go/ID link or a #ID anchor points at: marked, and its details open. */

@@ -130,8 +130,8 @@ class ChartSettings:
 
     max_pods: int
     """Right end of the x axis."""
-    step_pods: int
-    """Distance between plotted points."""
+    min_pods: int
+    """Left end of the (logarithmic) x axis."""
     pods_per_node: int
     """Fixed ratio used to derive nodes from pods."""
 
@@ -255,7 +255,7 @@ def _parse_cost_data(text: str, file: str) -> CostData:
             example=CostInputs(
                 example["pods"], example["nodes"], example["rps"], example["waypoints"]
             ),
-            chart=ChartSettings(chart["max_pods"], chart["step_pods"], chart["pods_per_node"]),
+            chart=ChartSettings(chart["max_pods"], chart["min_pods"], chart["pods_per_node"]),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise MeshkbError(Problem(file, f"cannot be read: {error!r}")) from None

@@ -9,6 +9,7 @@ raw HTML off, so a checklist cannot inject markup or script.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from meshkb.core.model import (
     DATAPLANES,
@@ -18,10 +19,11 @@ from meshkb.core.model import (
     STATES,
     Checklist,
     Item,
+    Outcome,
     Ref,
     Report,
 )
-from meshkb.core.score import score
+from meshkb.core.score import OutcomeResult, score
 from meshkb.site.escape import escape_html
 from meshkb.site.markdown_text import FieldMarkdown, LinkResolver, TitleLookup
 from meshkb.site.page_data import checklist_data, script_json
@@ -62,10 +64,10 @@ def render_checklist(
         # their type, running them as JavaScript; an array literal runs harmlessly, an object
         # literal would be a syntax error. The script finds the element as the first <script>.
         f'<script type="application/json" data-meshkb-checklist>{script_json([checklist_data(checklist)])}</script>',
-        # Marks the element before it is painted, so the controls' space is there from the
-        # first paint (no layout shift when meshkb-page.js starts); without JavaScript the
-        # CSS hides them.
-        '<script>document.currentScript.parentNode.classList.add("meshkb-js")</script>',
+        # The controls are in the HTML and shown from the first paint, so nothing moves when
+        # meshkb-page.js starts; without JavaScript this style hides them instead.
+        "<noscript><style>.meshkb .meshkb-nojs{display:block!important}.meshkb :is(.meshkb-toolbar,"
+        ".meshkb-status,.meshkb-verdict,.meshkb-states,.meshkb-need,.meshkb-note){display:none!important}</style></noscript>",
         '<div class="meshkb-header">',
         f'<h{h} class="meshkb-title">{escape_html(checklist.title)}</h{h}>',
         f'<p class="meshkb-meta">Version {escape_html(checklist.version)} · last reviewed '
@@ -160,7 +162,7 @@ def _toolbar(checklist: Checklist) -> str:
             '<div class="meshkb-filters" role="group" aria-label="Show">',
             f'<label>Severity <select data-meshkb-filter="severity">{_options(SEVERITIES, first="all")}</select></label>',
             f'<label>State <select data-meshkb-filter="state">{_options(state_filter, state_filter, first="all")}</select></label>',
-            '<span class="meshkb-shown" data-meshkb-shown></span>',
+            f'<span class="meshkb-shown" data-meshkb-shown>{len(checklist.active_items())} items</span>',
             '<button type="button" class="meshkb-link" data-meshkb-action="clear" data-meshkb-clear hidden>Clear filters</button>',
             "</div>",
             '<div class="meshkb-actions">',
@@ -205,9 +207,11 @@ def _status(checklist: Checklist, h: int) -> str:
             f'<span class="meshkb-counts">{counts}</span></div>'
         )
     outcomes = "".join(
-        f'<span class="meshkb-badge" data-meshkb-badge="{escape_html(o.id)}" data-meshkb-result="undecided">'
-        f'{escape_html(o.title)}: <b data-meshkb-badge-label>Undecided</b></span>'
-        for o in result.outcomes
+        f'<span class="meshkb-badge" data-meshkb-badge="{escape_html(o.id)}" data-meshkb-result="{escape_html(result_)}">'
+        f"{escape_html(o.title)}: <strong data-meshkb-badge-label>{escape_html(label)}</strong></span>"
+        for o, (result_, label, _) in zip(
+            result.outcomes, _outcomes_shown(checklist, result.outcomes), strict=True
+        )
     )
     cid = escape_html(checklist.id)
     return "\n".join(
@@ -216,7 +220,7 @@ def _status(checklist: Checklist, h: int) -> str:
             f'<h{h} class="meshkb-sr" id="meshkb-{cid}-progress">Progress</h{h}>',
             '<div class="meshkb-badges">',
             f'<span class="meshkb-badge" data-meshkb-gate="{"pass" if result.gate else "fail"}">Gate: '
-            f'<b data-meshkb-gate-label>{"passed" if result.gate else "not passed"}</b></span>',
+            f"<strong data-meshkb-gate-label>{'passed' if result.gate else 'not passed'}</strong></span>",
             outcomes,
             '<span class="meshkb-saved" data-meshkb-saved>Not saved yet</span>',
             "</div>",
@@ -224,6 +228,47 @@ def _status(checklist: Checklist, h: int) -> str:
             "</section>",
         ]
     )
+
+
+def _outcomes_shown(
+    checklist: Checklist, results: Iterable[OutcomeResult]
+) -> list[tuple[str, str, str]]:
+    """(result, label, reason) of each outcome as the page first shows it, with no answers.
+
+    As in meshkb-page.js: an outcome whose `otherwise` holds while items it reads are still
+    open is "undecided", and names those items.
+    """
+    shown = []
+    for outcome, result in zip(checklist.outcomes, results, strict=True):
+        waiting = _condition_items(outcome)
+        if waiting and not any(rule.result == result.result for rule in outcome.rules):
+            reason = f"Answer the {len(waiting)} open item(s) it depends on: {', '.join(waiting)}."
+            shown.append(("undecided", "Undecided", reason))
+        else:
+            shown.append((result.result, result.label, " ".join(result.reason.split())))
+    return shown
+
+
+def _condition_items(outcome: Outcome) -> list[str]:
+    """The item IDs an outcome's rules read, in the order they first appear (as the page's
+    script lists them while the outcome is undecided)."""
+    found: dict[str, None] = {}
+
+    def walk(condition: Any) -> None:
+        if not isinstance(condition, dict):
+            return
+        for key in ("all", "any"):
+            for sub in condition.get(key, ()):
+                walk(sub)
+        walk(condition.get("not"))
+        if "item" in condition:
+            found[str(condition["item"])] = None
+        for item_id in condition.get("count", ()):
+            found[str(item_id)] = None
+
+    for rule in outcome.rules:
+        walk(rule.when)
+    return list(found)
 
 
 def _verdict(checklist: Checklist) -> str:
@@ -240,13 +285,15 @@ def _verdict(checklist: Checklist) -> str:
     else:
         gate = f"not passed — open or failed blockers: {', '.join(blocking)}."
     outcomes = "".join(
-        f'<li data-meshkb-outcome="{escape_html(o.id)}" data-meshkb-result="undecided"><strong>{escape_html(o.title)}:</strong> '
-        f'<span data-meshkb-label>Undecided</span> — <span data-meshkb-reason>No answers yet.</span></li>'
-        for o in result.outcomes
+        f'<li data-meshkb-outcome="{escape_html(o.id)}" data-meshkb-result="{escape_html(result_)}"><strong>{escape_html(o.title)}:</strong> '
+        f"<span data-meshkb-label>{escape_html(label)}</span> — <span data-meshkb-reason>{escape_html(reason)}</span></li>"
+        for o, (result_, label, reason) in zip(
+            result.outcomes, _outcomes_shown(checklist, result.outcomes), strict=True
+        )
     )
     return (
         f'<div class="meshkb-verdict" aria-live="polite" data-meshkb-live data-search-exclude><ul>'
-        f'<li><strong>Gate:</strong> <span data-meshkb-gate-text>{escape_html(gate)}</span></li>{outcomes}</ul></div>'
+        f"<li><strong>Gate:</strong> <span data-meshkb-gate-text>{escape_html(gate)}</span></li>{outcomes}</ul></div>"
     )
 
 
@@ -266,27 +313,31 @@ def _states(cid: str, iid: str) -> str:
 
 def _how(item: Item, md: FieldMarkdown) -> str:
     """The item's "how": one text, or content tabs for the default and each mesh."""
-    if len(item.how) == 1:
-        key, text = item.how[0]
-        label = "How" if key == "default" else f"How with {key.capitalize()}"
-        return f'<p class="meshkb-label" data-meshkb-how="{escape_html(key)}">{escape_html(label)}</p>{md.block(text)}'
+    if len([key for key, _ in item.how if key != "default"]) < 2:
+        return "".join(
+            f'<p class="meshkb-label" data-meshkb-how="{escape_html(key)}">'
+            f"{escape_html('How' if key == 'default' else f'How with {key.capitalize()}')}</p>{md.block(text)}"
+            for key, text in item.how
+        )
     general = "".join(md.block(text) for key, text in item.how if key == "default")
     tabs = [(key, text) for key, text in item.how if key != "default"]
+    # Our own CSS-only tabs: the theme's content tabs run script per tab set, which a
+    # 1,000-item checklist cannot afford.
     group = f"meshkb-how-{escape_html(item.id)}"
     inputs = "".join(
-        f'<input type="radio" name="{group}" id="{group}-{escape_html(key)}" data-meshkb-tab="{escape_html(key)}"'
-        f'{" checked" if n == 0 else ""}>'
+        f'<input type="radio" class="meshkb-sr" name="{group}" id="{group}-{escape_html(key)}" '
+        f'data-meshkb-tab="{escape_html(key)}"{" checked" if n == 0 else ""}>'
         for n, (key, _) in enumerate(tabs)
     )
     labels = "".join(
         f'<label for="{group}-{escape_html(key)}" data-meshkb-how="{escape_html(key)}">{escape_html(key.capitalize())}</label>'
         for key, _ in tabs
     )
-    blocks = "".join(f'<div class="tabbed-block">{md.block(text)}</div>' for _, text in tabs)
+    blocks = "".join(f'<div class="meshkb-tab">{md.block(text)}</div>' for _, text in tabs)
     return (
         f'<p class="meshkb-label" data-meshkb-how="default">How</p>{general}'
-        f'<div class="tabbed-set tabbed-alternate meshkb-tabs" data-tabs="{len(tabs)}">{inputs}'
-        f'<div class="tabbed-labels">{labels}</div><div class="tabbed-content">{blocks}</div></div>'
+        f'<div class="meshkb-tabs">{inputs}<div class="meshkb-tab-labels">{labels}</div>'
+        f'<div class="meshkb-tab-blocks">{blocks}</div></div>'
     )
 
 
