@@ -100,3 +100,44 @@ def test_no_page_scrolls_sideways_on_a_phone(browser: Browser, site: Site, path:
         assert width <= 390, f"{path or 'home'} is {width} px wide on a 390 px phone"
     finally:
         context.close()
+
+
+def test_the_capability_grid_has_levels_a_legend_and_sticky_edges(
+    browser: Browser, site: Site
+) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.goto(site.page("compare/"))
+        grid = page.locator(".meshkb-grid table")
+        levels = page.locator(".meshkb-legend .meshkb-lvl")
+        assert levels.all_inner_texts() == [
+            "Built in",
+            "Partly",
+            "Beta",
+            "Other tool",
+            "n/a",
+            "Not verified",
+        ]
+        # Every level is a word and an icon, in its own colour.
+        looks = levels.evaluate_all(
+            """els => els.map(e => [getComputedStyle(e).color,
+                 getComputedStyle(e, '::before').maskImage || getComputedStyle(e, '::before').webkitMaskImage])"""
+        )
+        assert len({c for c, _ in looks}) == 6 and len({i for _, i in looks}) == 6
+        cells = grid.locator("tbody td:not(:first-child)")
+        marked = grid.locator("tbody td:not(:first-child) .meshkb-lvl")
+        assert marked.count() == cells.count() - 10  # the cost and release rows carry figures
+        sticky = grid.evaluate(
+            """t => [getComputedStyle(t.querySelector('thead th')).position,
+                     getComputedStyle(t.querySelector('tbody td')).position]"""
+        )
+        assert sticky == ["sticky", "sticky"]
+        # Scrolled sideways, the capability column stays where it was.
+        first = grid.locator("tbody td").first
+        before = first.bounding_box()
+        grid.evaluate("t => t.scrollLeft = 400")
+        after = first.bounding_box()
+        assert before and after and abs(before["x"] - after["x"]) < 1
+    finally:
+        context.close()
