@@ -151,8 +151,8 @@ def test_an_invalid_date_is_shown_and_not_kept(page: Page, site: Site) -> None:
 def test_a_go_link_lands_on_its_item_marked_and_open(page: Page, site: Site) -> None:
     target = live_ids("migration")[3]
     page.goto(site.page(f"go/{target}/"))
-    expect(page.locator(".meshkb[data-meshkb-ready]")).to_have_count(1)
-    expect(page).to_have_url(site.page(f"checklists/migration/#{target}"))
+    page.wait_for_url(site.page(f"checklists/migration/#{target}"))
+    page.wait_for_selector(".meshkb[data-meshkb-ready]", state="attached")
     expect(item(page, target)).to_have_attribute("data-meshkb-target", "")
     expect(item(page, target).locator("details")).to_have_attribute("open", "")
     expect(page.locator("[data-meshkb-target]")).to_have_count(1)

@@ -144,7 +144,7 @@ def test_calculator_survives_instant_navigation(page: Page, site: Site) -> None:
     )
     page.goto(site.page(""))
     page.evaluate("() => { window.__stayed = true; }")
-    page.locator("nav.md-nav a[href$='cost/']").first.click()
+    page.locator("a[href$='cost/']:visible").first.click()
     page.wait_for_selector("[data-meshkb-cost-ready]")
     assert page.evaluate("() => window.__stayed") is True
     page.fill("#meshkb-cost-pods", "400")

@@ -65,9 +65,7 @@ def render_checklist(
         # literal would be a syntax error. The script finds the element as the first <script>.
         f'<script type="application/json" data-meshkb-checklist>{script_json([checklist_data(checklist)])}</script>',
         # The controls are in the HTML and shown from the first paint, so nothing moves when
-        # meshkb-page.js starts; without JavaScript this style hides them instead.
-        "<noscript><style>.meshkb .meshkb-nojs{display:block!important}.meshkb :is(.meshkb-toolbar,"
-        ".meshkb-status,.meshkb-verdict,.meshkb-states,.meshkb-need,.meshkb-note){display:none!important}</style></noscript>",
+        # meshkb-page.js starts; without JavaScript, meshkb.css (scripting: none) hides them.
         '<div class="meshkb-header">',
         f'<h{h} class="meshkb-title">{escape_html(checklist.title)}</h{h}>',
         f'<p class="meshkb-meta">Version {escape_html(checklist.version)} · last reviewed '
