@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from ..conftest import CHECKLISTS, MANIFESTS, run_cli
+from ..conftest import CHECKLISTS, MANIFESTS, ROOT, run_cli
 
 FIXTURES = MANIFESTS
 BOOKINFO_WORKLOADS = [
@@ -138,10 +141,8 @@ def test_nothing_readable_is_exit_2(tmp_path: Path) -> None:
     result = run_cli("--checklists", str(CHECKLISTS), "scan", str(bad))
     assert result.code == 2
     assert result.out == ""
-    assert (
-        result.err.splitlines()[-1]
-        == "meshkb: error: scan: no manifest could be read (see the warnings above)"
-    )
+    # The reason is the error itself, on its one line: nothing was scanned.
+    assert result.err == f"meshkb: error: {bad}:1:1: is not valid UTF-8 (byte 0xff)\n"
 
 
 def test_gate_fails_on_a_failed_probe() -> None:
@@ -236,3 +237,44 @@ def test_cost_needs_pods() -> None:
     result = run_cli("cost")
     assert result.code == 2
     assert result.err == "meshkb: error: cost: give --pods N (or --scan PATH)\n"
+
+
+def test_every_path_skipped_in_a_folder_is_named_and_a_fifo_never_hangs(tmp_path: Path) -> None:
+    import os
+
+    from .test_hostile import deep_folder
+
+    deep_folder(tmp_path)  # tmp_path/k8s/d…/svc.yaml, past PATH_MAX: unreadable, even as root
+    k8s = tmp_path / "k8s"
+    shutil.copy(FIXTURES / "bookinfo" / "bookinfo.yaml", k8s / "bookinfo.yaml")
+    os.mkfifo(k8s / "pipe.yaml")  # nothing ever writes to it
+    (k8s / "linked").symlink_to(FIXTURES / "emojivoto", target_is_directory=True)
+    locked = k8s / "locked"
+    locked.mkdir()
+    (locked / "svc.yaml").write_text("apiVersion: v1\nkind: Service\nmetadata: {name: a}\n")
+    locked.chmod(0)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "meshkb", "scan", str(k8s), "--checklist", "traps"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=ROOT,
+        )
+    finally:
+        locked.chmod(0o755)
+    assert result.returncode == 0, result.stderr
+    err = result.stderr.splitlines()
+    deep = [line for line in err if "folder cannot be read: File name too long" in line]
+    assert len(deep) == 1 and deep[0].startswith(f"meshkb: warning: {k8s}/ddd")
+    assert (
+        f"meshkb: note: {k8s}/pipe.yaml: is a FIFO (named pipe), not a regular file: skipped" in err
+    )
+    assert f"meshkb: note: {k8s}/linked: is a link to a folder: not followed, skipped" in err
+    if os.geteuid() != 0:  # root reads a folder of mode 000; everyone else is refused
+        assert (
+            f"meshkb: warning: {locked}: folder cannot be read: Permission denied; its manifests were skipped"
+            in err
+        )
+    assert "Traceback" not in result.stderr
+    assert "TRP-0008" in result.stdout  # bookinfo.yaml was still scanned

@@ -322,8 +322,15 @@ def test_exit_code_is_2_only_when_nothing_could_be_read(tmp_path: Path) -> None:
     nothing = run_scan(read_manifests([tmp_path / "missing.yaml"]), load_probe_proposals())
     assert scan_exit_code(nothing) == EXIT_USAGE
     empty = tmp_path / "empty.yaml"
-    empty.write_text("# nothing here\n")
-    assert scan_exit_code(run_scan(read_manifests([empty]), load_probe_proposals())) == EXIT_OK
+    empty.write_text("# nothing here\n---\n")
+    # No document at all (what `kubectl get ... | meshkb scan -` reads when kubectl fails).
+    assert scan_exit_code(run_scan(read_manifests([empty]), load_probe_proposals())) == EXIT_USAGE
+    # An empty List is an answer (no such resources in the cluster), not an empty input.
+    none_found = tmp_path / "none.yaml"
+    none_found.write_text("apiVersion: v1\nkind: List\nitems: []\n")
+    found = read_manifests([none_found])
+    assert found.problems == ()
+    assert scan_exit_code(run_scan(found, load_probe_proposals())) == EXIT_OK
 
 
 def test_items_may_be_tuples_with_raw_probes() -> None:

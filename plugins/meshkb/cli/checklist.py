@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from meshkb.cli.common import emit, load_every, load_named, read_input, today
-from meshkb.core.errors import EXIT_OK, MeshkbError, Problem
+from meshkb.cli.common import emit, load_every, load_named, read_input, stdin_text, today
+from meshkb.core.errors import EXIT_OK, MeshkbError
 from meshkb.core.model import DATAPLANES, MESHES
+from meshkb.core.terminal import visible
 
 FORMATS = ("md", "json", "yaml", "junit")
 
@@ -69,12 +69,11 @@ def run_checklist(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     if args.interactive and not args.output:
         raise MeshkbError("checklist: -i needs -o FILE so every answer is saved as you go")
-    if args.output and Path(args.output).exists() and not (args.force or args.interactive):
-        raise MeshkbError(
-            Problem(
-                args.output, "already exists; pass --force to overwrite it (nothing was written)"
-            )
-        )
+    if args.output:
+        from meshkb.core.files import check_target
+
+        # Before any work: a device, a FIFO or a file without --force is refused up front.
+        check_target(args.output, force=args.force or args.interactive)
     checklist = load_named(args, args.name)
     carry = None
     if args.from_report:
@@ -97,7 +96,7 @@ def run_checklist(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.interactive:
         from meshkb.cli.interactive import run_interactive
 
-        return run_interactive(checklist, report, Path(args.output), sys.stdin, err)
+        return run_interactive(checklist, report, Path(args.output), stdin_text(), err)
     emit(render_report(checklist, report, args.format), args, out)
     return EXIT_OK
 
@@ -107,6 +106,9 @@ def _list(args: argparse.Namespace, out: TextIO) -> int:
     out.write(f"{'ID':<11} {'PREFIX':<6} {'VERSION':<8} {'ITEMS':>5}  TITLE\n")
     for checklist in checklists.values():
         out.write(
-            f"{checklist.id:<11} {checklist.prefix:<6} {checklist.version:<8} {len(checklist.active_items()):>5}  {checklist.title}\n"
+            visible(
+                f"{checklist.id:<11} {checklist.prefix:<6} {checklist.version:<8} {len(checklist.active_items()):>5}  {checklist.title}"
+            )
+            + "\n"
         )
     return EXIT_OK

@@ -4,19 +4,53 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import re
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
-from meshkb.core.errors import MeshkbError
+from meshkb.cli.width import columns
+from meshkb.core.errors import MeshkbError, Problem
 from meshkb.core.model import Checklist
+
+
+class Formatter(argparse.HelpFormatter):
+    """argparse's help formatter, asking the terminal's width once per run.
+
+    argparse makes a formatter for every `add_argument` (to check its metavar), and each
+    asked the terminal for its size (importing shutil): about 150 times while the command
+    table is built. The width is argparse's rule, the terminal's columns less 2.
+    """
+
+    def __init__(
+        self,
+        prog: str,
+        indent_increment: int = 2,
+        max_help_position: int = 24,
+        width: int | None = None,
+    ) -> None:
+        super().__init__(prog, indent_increment, max_help_position, width or columns() - 2)
 
 
 class Parser(argparse.ArgumentParser):
     """argparse that reports usage errors as one line with exit code 2."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", Formatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise MeshkbError(f"{self.prog}: {message} (see --help)")
+        raise MeshkbError(f"{self.prog}: {_shortened(message)} (see --help)")
+
+
+_LONG_QUOTE = re.compile(r"'([^']{60})[^']{20,}'")
+
+
+def _shortened(message: str) -> str:
+    """argparse quotes what it refuses; a 5,000-digit number is quoted by its start."""
+    return _LONG_QUOTE.sub(
+        lambda m: f"'{m.group(1)}…' ({len(m.group(0)) - 2:,} characters)", message
+    )
 
 
 def subcommands(parser: argparse.ArgumentParser, dest: str, **kwargs: Any) -> Any:
@@ -44,12 +78,31 @@ def load_every(args: argparse.Namespace) -> dict[str, Checklist]:
     return {c.id: c for c in load_all(all_checklist_files(checklist_dirs(args)))}
 
 
+def stdin_bytes() -> BinaryIO:
+    """Standard input as bytes, or one line of error when it is closed (`<&-`)."""
+    if sys.stdin is None:
+        raise MeshkbError(Problem("<stdin>", "standard input is closed"))
+    return sys.stdin.buffer
+
+
+def stdin_text() -> TextIO:
+    """Standard input as text (for answering in the terminal), or an error when closed."""
+    if sys.stdin is None:
+        raise MeshkbError(Problem("<stdin>", "standard input is closed"))
+    return sys.stdin
+
+
 def read_input(path: str) -> str:
     """Read a file argument ('-' is stdin) with the same checks as every file."""
-    from meshkb.core.files import decode_text, read_text
+    from meshkb.core.files import MAX_BYTES, decode_text, read_text
 
     if path == "-":
-        return decode_text(sys.stdin.buffer.read(), "<stdin>")
+        raw = stdin_bytes().read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            raise MeshkbError(
+                Problem("<stdin>", f"input is too large (the limit is {MAX_BYTES // 2**20} MiB)")
+            )
+        return decode_text(raw, "<stdin>")
     return read_text(path)
 
 

@@ -7,6 +7,7 @@ from typing import Any, TextIO
 
 from meshkb.core.errors import EXIT_OK, MeshkbError
 from meshkb.core.model import MESHES
+from meshkb.core.terminal import visible
 
 
 def register(commands: Any) -> None:
@@ -40,19 +41,19 @@ def run_cost_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         from meshkb.scan.resources import count_pods_and_nodes
 
         manifests = read([args.scan], err)
-        if not manifests.resources and manifests.problems:
-            raise MeshkbError(f"cost: no manifest could be read from {args.scan}")
         counted_pods, counted_nodes = count_pods_and_nodes(manifests.resources)
         pods = pods if pods is not None else counted_pods
-        nodes = nodes if nodes is not None else counted_nodes
+        nodes = nodes if nodes is not None else (counted_nodes or None)
         err.write(
-            f"meshkb: from {args.scan}: {counted_pods} pods, {counted_nodes or 'no'} Node objects\n"
+            f"meshkb: from {visible(args.scan)}: {counted_pods} pods, {counted_nodes or 'no'} Node objects\n"
         )
     if pods is None:
         raise MeshkbError("cost: give --pods N (or --scan PATH)")
+    assumed = nodes is None
     if nodes is None:
         nodes = max(1, -(-pods // 20))
-        err.write(f"meshkb: note: --nodes not given; assuming {nodes} (20 pods per node)\n")
     estimate = compute_cost(pods, nodes, args.rps, args.mesh, args.waypoints)
+    if assumed:
+        err.write(f"meshkb: note: --nodes not given; assuming {nodes} (20 pods per node)\n")
     out.write(render_cost_json(estimate) if args.format == "json" else render_cost_text(estimate))
     return EXIT_OK

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import TextIO
 
 from meshkb.core.errors import EXIT_OK
-from meshkb.core.files import write_atomic
+from meshkb.core.files import read_text, write_atomic
 from meshkb.core.model import Answer, Checklist, Report
+from meshkb.core.terminal import visible
 from meshkb.report.build import normalize
 from meshkb.report.markdown import parse_markdown, render_markdown
 
@@ -27,10 +28,8 @@ def run_interactive(
 ) -> int:
     """Walk the open items; return when every item is answered or the person quits."""
     if path.exists():
-        report = parse_markdown(
-            path.read_text(encoding="utf-8"), str(path), {checklist.id: checklist}
-        )
-        err.write(f"Resuming {path}.\n")
+        report = parse_markdown(read_text(path), str(path), {checklist.id: checklist})
+        err.write(f"Resuming {visible(str(path))}.\n")
     report = normalize(checklist, report)
     items = checklist.active_items()
     numbers = checklist.display_numbers()
@@ -44,7 +43,7 @@ def run_interactive(
     position = next(
         (i for i, item in enumerate(items) if answers[item.id].state == "open"), len(items)
     )
-    err.write(f"{checklist.title} {checklist.version}: {HELP}\n")
+    err.write(f"{visible(checklist.title)} {visible(checklist.version)}: {HELP}\n")
 
     def ask(prompt: str) -> str | None:
         err.write(prompt)
@@ -57,16 +56,17 @@ def run_interactive(
             item = items[position]
             answer = answers[item.id]
             err.write(
-                f"\n{numbers[item.id]} {item.id} [{item.severity}] {item.title}\n  {item.check.strip()}\n"
+                f"\n{numbers[item.id]} {item.id} [{item.severity}] {visible(item.title)}\n"
+                f"  {visible(item.check.strip())}\n"
             )
-            choice = ask(f"  now {answer.state}> ")
+            choice = ask(f"  now {visible(answer.state)}> ")
             if choice is None or choice.lower() == "q":
                 break
             key = choice.lower()[:1]
             if key == "?":
-                err.write(f"  Why: {item.why.strip()}\n")
+                err.write(f"  Why: {visible(item.why.strip())}\n")
                 for mesh, steps in item.how:
-                    err.write(f"  How ({mesh}): {steps.strip()}\n")
+                    err.write(f"  How ({mesh}): {visible(steps.strip())}\n")
                 continue
             if key == "b":
                 position = max(position - 1, 0)
@@ -86,7 +86,9 @@ def run_interactive(
     except KeyboardInterrupt:
         err.write("\n")
     open_count = sum(1 for item in items if answers[item.id].state == "open")
-    err.write(f"Saved {path} ({open_count} open). Run the same command again to resume.\n")
+    err.write(
+        f"Saved {visible(str(path))} ({open_count} open). Run the same command again to resume.\n"
+    )
     return EXIT_OK
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
 from meshkb.core.errors import EXIT_FAILED, EXIT_OK, MeshkbError
 from meshkb.core.model import Checklist, Report
+from meshkb.core.terminal import one_line
 
 if TYPE_CHECKING:
     from meshkb.scan.resources import ManifestSet
@@ -41,13 +41,17 @@ def register(commands: Any) -> None:
 
 def read(paths: list[str], err: TextIO) -> ManifestSet:
     """Read manifests; problems and notices go to stderr, one per line."""
+    from meshkb.cli.common import stdin_bytes
     from meshkb.scan.read import read_manifests
 
-    manifests = read_manifests(paths, stdin=sys.stdin.buffer if "-" in paths else None)
+    manifests = read_manifests(paths, stdin=stdin_bytes() if "-" in paths else None)
+    if not manifests.resources and manifests.problems:
+        # Nothing to scan (empty input, unreadable files): the reasons are the error.
+        raise MeshkbError(list(manifests.problems))
     for problem in manifests.problems:
-        err.write(f"meshkb: warning: {problem}\n")
+        err.write(f"meshkb: warning: {one_line(str(problem))}\n")
     for notice in manifests.notices:
-        err.write(f"meshkb: note: {notice}\n")
+        err.write(f"meshkb: note: {one_line(str(notice))}\n")
     return manifests
 
 
@@ -63,8 +67,6 @@ def run_scan_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise MeshkbError(f"scan: no checklist {unknown[0]!r} (known: {', '.join(every)})")
     chosen = [every[name] for name in args.checklist] if args.checklist else list(every.values())
     manifests = read(args.paths, err)
-    if not manifests.resources and manifests.problems:
-        raise MeshkbError("scan: no manifest could be read (see the warnings above)")
     results = evaluate_items(probe_items(chosen), manifests.resources)
     if args.format == "json":
         out.write(render_scan_json(results, manifests.problems, manifests.notices))
@@ -91,6 +93,4 @@ def prefill_from_scan(checklist: Checklist, report: Report, path: str, err: Text
     from meshkb.scan.run import evaluate_items
 
     manifests = read([path], err)
-    if not manifests.resources and manifests.problems:
-        raise MeshkbError(f"--scan: no manifest could be read from {path}")
     return prefill(report, evaluate_items(probe_items([checklist]), manifests.resources))

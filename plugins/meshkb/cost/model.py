@@ -289,6 +289,20 @@ def cost_row(proxy: ProxyFigures, inputs: CostInputs) -> CostRow:
     )
 
 
+MAX_COUNT = 10_000_000
+"""Most pods, nodes or waypoints an estimate takes: far beyond the largest clusters
+Kubernetes supports (150,000 pods and 5,000 nodes, kubernetes.io "Considerations for large
+clusters", checked 2026-12-01), and far below where the arithmetic would overflow."""
+MAX_RPS = 1_000_000_000
+"""Most requests per second an estimate takes (a finite number: `inf` is refused)."""
+
+
+def _shown(value: object) -> str:
+    """A refused value as a message quotes it: a 400-digit number by its length."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"a number of {len(text)} digits"
+
+
 def compute_cost(
     pods: int,
     nodes: int,
@@ -305,10 +319,18 @@ def compute_cost(
     """
     data = data or load_cost_data()
     for name, value in (("pods", pods), ("nodes", nodes), ("waypoints", waypoints)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise MeshkbError(f"{name} must be a whole number of 0 or more, not {value!r}")
-    if isinstance(rps, bool) or not isinstance(rps, (int, float)) or not rps >= 0:
-        raise MeshkbError(f"rps must be a number of 0 or more, not {rps!r}")
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
+            raise MeshkbError(
+                f"{name} must be a whole number from 0 to {MAX_COUNT:,}, not {_shown(value)}"
+            )
+    if pods and not nodes:
+        raise MeshkbError(f"nodes must be at least 1 for {pods} pods: pods run on nodes")
+    if (
+        isinstance(rps, bool)
+        or not isinstance(rps, (int, float))
+        or not 0 <= rps <= MAX_RPS  # also refuses NaN and infinity
+    ):
+        raise MeshkbError(f"rps must be a number from 0 to {MAX_RPS:,}, not {_shown(rps)}")
     proxies = data.proxies
     if meshes is not None:
         known = {p.id for p in proxies} | {p.mesh for p in proxies}

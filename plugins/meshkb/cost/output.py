@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from meshkb.core.terminal import visible
 from meshkb.cost.model import (
     COST_FORMAT,
     CostEstimate,
@@ -60,7 +61,7 @@ def render_cost_text(estimate: CostEstimate) -> str:
     sources = dict.fromkeys(source for row in estimate.rows for source in row.proxy.sources)
     lines += ["", "Sources:"]
     lines += [f"  {s.title} ({s.as_of}): {s.url}" for s in sources]
-    return "\n".join(lines) + "\n"
+    return "\n".join(visible(line) for line in lines) + "\n"
 
 
 def _source_json(source: Source) -> dict[str, str]:

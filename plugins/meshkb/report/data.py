@@ -150,6 +150,10 @@ def parse_report(text: str, file: str, checklists: dict[str, Checklist]) -> Repo
             ) from None
         except RecursionError:  # the decoder's own limit, near a thousand levels
             raise MeshkbError(Problem(file, "not valid JSON: nested too deeply")) from None
+        except ValueError:  # Python's limit on an integer's digits (4,300)
+            raise MeshkbError(
+                Problem(file, "not valid JSON: a number with too many digits")
+            ) from None
         return report_from_data(data, file, checklists)
     if lowered.endswith((".yaml", ".yml")):
         located = load_yaml_text(text, file)

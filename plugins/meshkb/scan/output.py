@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from meshkb.core.errors import Problem
+from meshkb.core.terminal import visible
 from meshkb.scan.probe_model import ScanEvidence
 from meshkb.scan.results import ItemResult
 
@@ -15,11 +16,15 @@ SCAN_FORMAT = "meshkb/scan/v1"
 
 
 def render_scan_text(results: Sequence[ItemResult]) -> str:
-    """One line per item (ID, state, summary), its evidence indented beneath."""
+    """One line per item (ID, state, summary), its evidence indented beneath.
+
+    Resource names and values come from the manifests: each line is made visible, so an
+    escape sequence or a newline in them cannot reach the terminal raw.
+    """
     lines = []
     for result in results:
-        lines.append(f"{result.item_id}  {result.state:<7}  {result.summary}")
-        lines.extend(f"    {evidence}" for evidence in result.evidence)
+        lines.append(visible(f"{result.item_id}  {result.state:<7}  {result.summary}"))
+        lines.extend(visible(f"    {evidence}") for evidence in result.evidence)
     return "\n".join(lines) + "\n" if lines else ""
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
 from meshkb.core.errors import Problem
+from meshkb.core.files import file_kind
 from meshkb.scan.manifests import parse_manifests
 from meshkb.scan.resources import STDIN, STDIN_NAME, ManifestSet
 
@@ -30,26 +32,69 @@ def read_manifests(
             continue
         path = Path(source)
         if path.is_dir():
-            files = _manifest_files(path)
-            if not files:
+            files, skipped = _manifest_files(path)
+            result += skipped
+            if not files and not skipped.problems:
                 message = "no .yaml, .yml or .json files in this folder"
                 result += ManifestSet((), (Problem(str(source), message),))
             for file in files:
                 result += _read_file(file)
         else:
+            # Named directly, anything is read: a pipe from `<(kubectl get ...)` too.
             result += _read_file(path)
     return result
 
 
-def _manifest_files(folder: Path) -> list[Path]:
+def _manifest_files(folder: Path) -> tuple[list[Path], ManifestSet]:
+    """The manifest files under `folder`, and what was skipped, each path named.
+
+    A folder that cannot be listed is a problem (its manifests are missing from the
+    scan); a FIFO, socket or device with a manifest's name, or a link to a folder, is
+    skipped with a notice: reading a FIFO would wait for ever.
+    """
     found: list[Path] = []
+    problems: list[Problem] = []
+    notices: list[Problem] = []
+
+    def unreadable(error: OSError) -> None:
+        where = str(error.filename) if error.filename is not None else str(folder)
+        reason = error.strerror or str(error)
+        problems.append(
+            Problem(where, f"folder cannot be read: {reason}; its manifests were skipped")
+        )
+
     # Hidden folders (.git, .terraform, ...) hold no manifests meant for the cluster.
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(name for name in dirs if not name.startswith("."))
+    for root, dirs, files in os.walk(folder, onerror=unreadable):
+        kept = []
+        for name in sorted(dirs):
+            if name.startswith("."):
+                continue
+            if os.path.islink(os.path.join(root, name)):
+                notices.append(
+                    Problem(
+                        os.path.join(root, name), "is a link to a folder: not followed, skipped"
+                    )
+                )
+                continue
+            kept.append(name)
+        dirs[:] = kept
         for name in files:
-            if not name.startswith(".") and name.lower().endswith(MANIFEST_SUFFIXES):
-                found.append(Path(root) / name)
-    return sorted(found, key=lambda path: path.relative_to(folder).as_posix())
+            if name.startswith(".") or not name.lower().endswith(MANIFEST_SUFFIXES):
+                continue
+            path = Path(root) / name
+            try:
+                mode = path.stat().st_mode
+            except OSError:
+                found.append(path)  # a broken link: reading it names the problem
+                continue
+            if stat.S_ISREG(mode):
+                found.append(path)
+            else:
+                notices.append(
+                    Problem(str(path), f"is {file_kind(mode)}, not a regular file: skipped")
+                )
+    found.sort(key=lambda path: path.relative_to(folder).as_posix())
+    return found, ManifestSet((), tuple(problems), tuple(notices))
 
 
 def _read_file(path: Path) -> ManifestSet:
