@@ -30,7 +30,7 @@ TEAM = ("--checklists", str(CASES / "valid"), "--no-builtin")
         (("--date", "20261125"), "is not a date"),
         (("--reviewer", ""), "--reviewer needs a name"),
         (("--reviewer", "alice", "--reviewer", "  "), "--reviewer needs a name"),
-        (("--system", "pay\udcffments"), "--system has a lone surrogate"),
+        (("--system", "pay\udcffments"), "(pay\\udcffments) is not valid UTF-8"),
         (("--system", "pay\x00ments"), "--system has a NUL character"),
         (("--format", "md", "-o", "{dir}/r.json"), "is read back as json, but --format is md"),
         (("--format", "junit", "-i", "-o", "{dir}/r.xml"), "not junit"),

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from meshkb.cli.common import emit, load_every, load_named, read_input, today
-from meshkb.core.errors import EXIT_OK, MeshkbError, Problem
+from meshkb.cli.common import emit, load_every, load_named, read_input, stdin_text, today
+from meshkb.core.errors import EXIT_OK, MeshkbError
 from meshkb.core.model import DATAPLANES, MESHES
+from meshkb.core.terminal import visible
 
 FORMATS = ("md", "json", "yaml", "junit")
 
@@ -75,13 +75,12 @@ def run_checklist(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     fmt = output_format(args.format, args.output)
     _check_options(args, fmt)
     output = Path(args.output) if args.output else None
+    if args.output:
+        from meshkb.core.files import check_target
+
+        # Before any work: a device, a FIFO or a file without --force is refused up front.
+        check_target(args.output, force=args.force or args.interactive)
     resume = bool(args.interactive and output and output.exists())
-    if output and output.exists() and not (args.force or args.interactive):
-        raise MeshkbError(
-            Problem(
-                args.output, "already exists; pass --force to overwrite it (nothing was written)"
-            )
-        )
     checklist = load_named(args, args.name)
     carry = None
     source = args.output if resume else args.from_report
@@ -113,8 +112,8 @@ def run_checklist(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
         assert output is not None  # _check_options: -i needs -o
         if resume:
-            err.write(f"Resuming {output}.\n")
-        return run_interactive(checklist, report, output, fmt, sys.stdin, err)
+            err.write(f"Resuming {visible(str(output))}.\n")
+        return run_interactive(checklist, report, output, fmt, stdin_text(), err)
     emit(render_report(checklist, report, fmt), args, out)
     return EXIT_OK
 
@@ -191,6 +190,9 @@ def _list(args: argparse.Namespace, out: TextIO) -> int:
     out.write(f"{'ID':<11} {'PREFIX':<6} {'VERSION':<8} {'ITEMS':>5}  TITLE\n")
     for checklist in checklists.values():
         out.write(
-            f"{checklist.id:<11} {checklist.prefix:<6} {checklist.version:<8} {len(checklist.active_items()):>5}  {checklist.title}\n"
+            visible(
+                f"{checklist.id:<11} {checklist.prefix:<6} {checklist.version:<8} {len(checklist.active_items()):>5}  {checklist.title}"
+            )
+            + "\n"
         )
     return EXIT_OK

@@ -17,6 +17,7 @@ from typing import TextIO
 from meshkb.core.errors import EXIT_OK, MeshkbError
 from meshkb.core.files import read_text, write_atomic
 from meshkb.core.model import Answer, Checklist, Report
+from meshkb.core.terminal import visible
 from meshkb.report.build import normalize
 from meshkb.report.data import parse_report, render_report
 
@@ -48,7 +49,7 @@ def run_interactive(
     position = next(
         (i for i, item in enumerate(items) if answers[item.id].state == "open"), len(items)
     )
-    err.write(f"{checklist.title} {checklist.version}: {HELP}\n")
+    err.write(f"{visible(checklist.title)} {visible(checklist.version)}: {HELP}\n")
 
     def ask(prompt: str) -> str:
         err.write(prompt)
@@ -64,16 +65,17 @@ def run_interactive(
             item = items[position]
             answer = answers[item.id]
             err.write(
-                f"\n{numbers[item.id]} {item.id} [{item.severity}] {item.title}\n  {item.check.strip()}\n"
+                f"\n{numbers[item.id]} {item.id} [{item.severity}] {visible(item.title)}\n"
+                f"  {visible(item.check.strip())}\n"
             )
-            choice = ask(f"  now {answer.state}> ")
+            choice = ask(f"  now {visible(answer.state)}> ")
             key = choice.lower()[:1]
             if key == "q":
                 break
             if key == "?":
-                err.write(f"  Why: {item.why.strip()}\n")
+                err.write(f"  Why: {visible(item.why.strip())}\n")
                 for mesh, steps in item.how:
-                    err.write(f"  How ({mesh}): {steps.strip()}\n")
+                    err.write(f"  How ({mesh}): {visible(steps.strip())}\n")
                 continue
             if key == "b":
                 position = max(position - 1, 0)
@@ -125,7 +127,7 @@ def _report_saved(
     try:
         on_disk = parse_report(read_text(path), str(path), {checklist.id: checklist})
     except MeshkbError:  # pragma: no cover - the file is our own, just written
-        err.write(f"Could not read {path} back.\n")
+        err.write(f"Could not read {visible(str(path))} back.\n")
         return
     kept = on_disk.answer_by_id()
     items = checklist.active_items()
@@ -134,4 +136,6 @@ def _report_saved(
         err.write(f"{lost}.\n")
     if unsaved:
         err.write(f"Not saved (interrupted while saving): {', '.join(unsaved)}.\n")
-    err.write(f"Saved {path} ({open_count} open). Run the same command again to resume.\n")
+    err.write(
+        f"Saved {visible(str(path))} ({open_count} open). Run the same command again to resume.\n"
+    )

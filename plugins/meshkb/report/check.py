@@ -9,7 +9,7 @@ from typing import TextIO
 
 from meshkb.core.model import Answer, Checklist, Report
 from meshkb.core.score import Score, score, score_to_data
-from meshkb.core.terminal import color
+from meshkb.core.terminal import color, visible
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,14 +94,14 @@ def render_check_text(result: CheckResult, out: TextIO) -> str:
     ]
     for label, ids in groups:
         if ids:
-            lines.append(f"\n{label.capitalize()}:")
+            lines += ["", f"{label.capitalize()}:"]
             for item_id in ids:
                 extra = ""
                 if label == "waived":
                     extra = f" — owner {answers[item_id].owner}: {answers[item_id].reason}"
                 lines.append(f"  {item_id}  {titles[item_id]}{extra}")
     if result.retired:
-        lines.append("\nRetired items answered in the report:")
+        lines += ["", "Retired items answered in the report:"]
         items = checklist.item_by_id()
         for answer in result.retired:
             item = items[answer.id]
@@ -112,17 +112,21 @@ def render_check_text(result: CheckResult, out: TextIO) -> str:
             )
             lines.append(f"  {item.id}  {item.title} — {where}")
     if result.missing:
-        lines.append("\nMissing from the report (they count as open; the gate fails):")
+        lines.append("")
+        lines.append("Missing from the report (they count as open; the gate fails):")
         lines.extend(f"  {item_id}  {titles[item_id]}" for item_id in result.missing)
-    gate = color("passed", "32", out) if result.gate else color("NOT passed", "31", out)
     why = []
     if scored.blocking:
         why.append(f"open or failed blockers: {', '.join(scored.blocking)}")
     if result.missing:
         why.append(f"{len(result.missing)} item(s) missing from the report")
-    lines.append(f"\nGate: {gate}" + (f" ({'; '.join(why)})" if why else ""))
-    lines.extend(f"{o.title}: {o.label} — {o.reason}" for o in scored.outcomes)
-    return "\n".join(lines) + "\n"
+    # Every line is made visible on its own: a newline or an escape sequence in a title,
+    # a system, a reason or an owner cannot fake a line (`Gate: passed`) or drive the terminal.
+    shown = [visible(line) for line in lines]
+    gate = color("passed", "32", out) if result.gate else color("NOT passed", "31", out)
+    shown += ["", f"Gate: {gate}" + (visible(f" ({'; '.join(why)})") if why else "")]
+    shown.extend(visible(f"{o.title}: {o.label} — {o.reason}") for o in scored.outcomes)
+    return "\n".join(shown) + "\n"
 
 
 REPORTERS: dict[str, Callable[[CheckResult, TextIO], str]] = {
