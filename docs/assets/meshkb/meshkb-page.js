@@ -1,12 +1,4 @@
-/* meshkb checklist pages, the DOM part: answers on the page, kept in localStorage,
-   shared by link, exported and imported. Every rule (scoring, reports, what is valid)
-   is in meshkb-core.js, which must load first; the plugin lists the scripts in name
-   order, and "meshkb-core" sorts before "meshkb-page".
-
-   The page HTML comes from meshkb/render.py: one `.meshkb[data-meshkb]` element per
-   checklist, its data as JSON in the element's first <script>, per-item controls in a
-   <template>. Starting again on the same element does nothing, so Material's instant
-   navigation can call start() on every page it shows. */
+/* meshkb-page.js: the DOM part of the checklist pages; see README.md beside this file. */
 (() => {
   "use strict";
 
@@ -21,17 +13,12 @@
   /** The review fields of a report. */
   const fieldsOf = ({ system, mesh, dataplane, date, reviewers }) => ({ system, mesh, dataplane, date, reviewers });
 
-  /** An answer nobody has touched: open, with no text, evidence or probe mark. */
+  /** An answer nobody has touched: */
   const isUntouched = (answer) =>
     answer.state === "open"
     && !(answer.note || answer.reason || answer.owner || answer.evidence.length || answer.prefilled);
 
-  /**
-   * Enhance one checklist element. Page state: `fields` (the review fields) and
-   * `answers` (item ID -> answer; an answer with `auto` was set n/a by the mesh or data
-   * plane chosen, and goes when the choice changes).
-   * @param {HTMLElement} root a `[data-meshkb]` element
-   */
+  /** Enhance one checklist element. */
   function init(root) {
     if (root.dataset.meshkbReady) return;
     root.dataset.meshkbReady = "1";
@@ -56,16 +43,11 @@
       find("[data-meshkb-offer]").hidden = !offerReset;
     }
 
-    // ---- state: storage, share links, reports ----
-
     const pageState = () => ({
       format: contract.page_format, checklist: checklist.id, fields, answers: Object.fromEntries(answers),
     });
 
-    /**
-     * Saved or shared page state read back: [fields, answers]. Bad fields make it fail
-     * as a whole; a bad answer is dropped, and said so.
-     */
+    /** Saved or shared page state read back: */
     function readPageState(data, what) {
       if (!data || data.format !== contract.page_format || data.checklist !== checklist.id || typeof data.answers !== "object") {
         throw new Error("not this checklist's page state");
@@ -102,13 +84,13 @@
       answers: [...answers.values()].map(({ auto, ...answer }) => answer),
     });
 
-    /** Whether an item applies to the mesh and data plane chosen (nothing chosen: yes). */
+    /** Whether an item applies to the mesh and data plane chosen (nothing chosen: */
     const applies = (item) =>
       [["mesh", fields.mesh], ["dataplane", fields.dataplane]].every(
         ([key, chosen]) => !chosen || !item[key].length || item[key].includes(chosen),
       );
 
-    /** Like report.new_report: items for another mesh or data plane start as n/a. */
+    /** Like report.new_report: */
     function applyScope() {
       const chosen = fields.mesh && fields.dataplane ? `${fields.mesh} (${fields.dataplane})` : fields.mesh || fields.dataplane;
       for (const item of liveItems) {
@@ -122,8 +104,6 @@
         }
       }
     }
-
-    // ---- showing ----
 
     function showItem(element) {
       const item = itemById.get(element.dataset.meshkbItem);
@@ -229,8 +209,6 @@
       applyFilters();
     }
 
-    // ---- changing ----
-
     function updateAnswer(id, change) {
       const item = itemById.get(id);
       const answer = { ...(answers.get(id) || core.blankAnswer(item)), auto: false };
@@ -267,11 +245,11 @@
         .filter((item) => answers.has(item.id) && core.missingField(answers.get(item.id)))
         .map((item) => item.id);
       if (incomplete.length) {
-        say(`Not exported: ${incomplete.join(", ")} still need a reason or owner (meshkb report check would refuse the file).`);
+        say(`Not exported: ${incomplete.join(", ")} still need a reason or owner.`);
         return;
       }
       try {
-        core.parseReport(checklist, text, `${checklist.id}-review.${extension}`); // what we write, we can read
+        core.parseReport(checklist, text, `${checklist.id}-review.${extension}`);
       } catch (error) {
         say(`Not exported: ${error.message}`);
         return;
@@ -320,8 +298,6 @@
         say("All answers were reset.");
       },
     };
-
-    // ---- wiring ----
 
     const controls = find("template");
     for (const element of findAll("[data-meshkb-item]")) {

@@ -272,8 +272,7 @@
     };
     return JSON.stringify(data, null, 2) + "\n";
   }
-  // Anything read back (saved answers, share links, report files) is untrusted: every
-  // field is checked, as the report schema would.
+  // Whatever is read back is untrusted: every field is checked as the schema would.
 
   const fail = (message) => {
     throw new Error(message);
@@ -392,7 +391,6 @@
         listIndent = undefined;
         const names = last === "reviewers" && /^[^"'[\]{}]*,[^"'[\]{}]*$/.test(entry[2] || "")
           ? strip(entry[2]).split(",").map(strip).filter(Boolean) : null;
-        // `reviewers: alice, bob` is one YAML string, which the reader splits at commas.
         if (names && names.every((name) => rules.plain.test(name) && !rules.yamlWords.test(name))) data[last] = names;
         else data[last] = scalar(rules, entry[2] || "", at(index));
       } else if (listItem && last === "reviewers" && (data[last] === null || listIndent === listItem[1].length)) {
@@ -547,7 +545,6 @@
           index = topLevel(rules, lines, start, at);
         } catch (error) {
           problems.push(error.message);
-          // One problem for a broken item, not one a line; an unclosed comment runs to the end.
           index = error.message.includes("is not closed with '-->'") ? lines.length : bodyEnd(lines, start + 1);
         }
         continue;

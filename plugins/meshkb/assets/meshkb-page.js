@@ -245,11 +245,11 @@
         .filter((item) => answers.has(item.id) && core.missingField(answers.get(item.id)))
         .map((item) => item.id);
       if (incomplete.length) {
-        say(`Not exported: ${incomplete.join(", ")} still need a reason or owner (meshkb report check would refuse the file).`);
+        say(`Not exported: ${incomplete.join(", ")} still need a reason or owner.`);
         return;
       }
       try {
-        core.parseReport(checklist, text, `${checklist.id}-review.${extension}`); // what we write, we can read
+        core.parseReport(checklist, text, `${checklist.id}-review.${extension}`);
       } catch (error) {
         say(`Not exported: ${error.message}`);
         return;
