@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import io
+import sys
 from pathlib import Path
 
-from meshkb.cli.interactive import run_interactive
 from meshkb.core.load import load_checklist
-from meshkb.report.build import new_report
 from meshkb.report.markdown import parse_markdown
 
 from ..conftest import CASES, run_cli
@@ -16,12 +15,17 @@ SAMPLE = load_checklist(CASES / "valid" / "sample.yaml")
 
 
 def run(path: Path, keys: str) -> str:
-    err = io.StringIO()
-    code = run_interactive(
-        SAMPLE, new_report(SAMPLE, date="2026-11-25"), path, io.StringIO(keys), err
-    )
-    assert code == 0
-    return err.getvalue()
+    """`checklist sample -i -o PATH` typing `keys`, then the terminal closes."""
+    stdin = sys.stdin
+    sys.stdin = io.StringIO(keys)
+    try:
+        result = run_cli(
+            "--checklists", str(CASES / "valid"), "checklist", "sample", "-i", "-o", str(path)
+        )
+    finally:
+        sys.stdin = stdin
+    assert result.code == 0, result.err
+    return result.err
 
 
 def answers(path: Path) -> dict[str, tuple[str, str, str, str]]:

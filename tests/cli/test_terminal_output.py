@@ -113,7 +113,7 @@ def run_interactive_once(checklist: object, path: Path, err: io.StringIO) -> Non
     from meshkb.cli.interactive import run_interactive
 
     report = new_report(checklist, date="2026-11-25")  # type: ignore[arg-type]
-    assert run_interactive(checklist, report, path, io.StringIO("?\nq\n"), err) == 0  # type: ignore[arg-type]
+    assert run_interactive(checklist, report, path, "md", io.StringIO("?\nq\n"), err) == 0  # type: ignore[arg-type]
 
 
 def test_a_killed_interactive_session_leaves_no_temporary_file(tmp_path: Path) -> None:

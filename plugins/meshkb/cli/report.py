@@ -58,7 +58,7 @@ def run_report_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if several:
             out.write(("\n" if index else "") + f"== {visible(result.file)} ==\n")
         out.write(REPORTERS[args.format](result, out))
-    failed = [result.file for result in results if not result.score.gate]
+    failed = [result.file for result in results if not result.gate]
     if several and args.gate:
         for file in failed:
             err.write(f"meshkb: {visible(file)}: gate not passed\n")

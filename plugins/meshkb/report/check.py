@@ -26,12 +26,22 @@ class CheckResult:
     """Progress, gate and outcomes."""
     retired: tuple[Answer, ...]
     """Answers to items that have been retired since."""
+    missing: tuple[str, ...] = ()
+    """Live items the report does not list (cut short, or made from an older version
+    without `--from`): they count as open, and the gate fails until they are there."""
+
+    @property
+    def gate(self) -> bool:
+        """No open or failed blocker, and no item missing from the report."""
+        return self.score.gate and not self.missing
 
 
 def check_report(checklist: Checklist, report: Report, file: str) -> CheckResult:
     items = checklist.item_by_id()
     retired = tuple(a for a in report.answers if items[a.id].retired)
-    return CheckResult(file, checklist, report, score(checklist, report), retired)
+    given = report.answer_by_id()
+    missing = tuple(item.id for item in checklist.active_items() if item.id not in given)
+    return CheckResult(file, checklist, report, score(checklist, report), retired, missing)
 
 
 def render_check_json(result: CheckResult, out: TextIO) -> str:
@@ -42,6 +52,8 @@ def render_check_json(result: CheckResult, out: TextIO) -> str:
         "checklist_version": checklist.version,
         "report_version": result.report.checklist_version,
         **score_to_data(result.score),
+        "gate": result.gate,
+        "missing": list(result.missing),
         "retired": {a.id: items[a.id].replaced_by or "" for a in result.retired},
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
@@ -70,7 +82,10 @@ def render_check_text(result: CheckResult, out: TextIO) -> str:
             [
                 i
                 for i, s in states.items()
-                if s == "open" and i not in scored.reverify and i not in scored.unconfirmed
+                if s == "open"
+                and i not in scored.reverify
+                and i not in scored.unconfirmed
+                and i not in result.missing
             ],
         ),
         ("re-verify (item changed since answered)", list(scored.reverify)),
@@ -96,12 +111,20 @@ def render_check_text(result: CheckResult, out: TextIO) -> str:
                 else (item.reason or "retired")
             )
             lines.append(f"  {item.id}  {item.title} — {where}")
+    if result.missing:
+        lines.append("")
+        lines.append("Missing from the report (they count as open; the gate fails):")
+        lines.extend(f"  {item_id}  {titles[item_id]}" for item_id in result.missing)
+    why = []
+    if scored.blocking:
+        why.append(f"open or failed blockers: {', '.join(scored.blocking)}")
+    if result.missing:
+        why.append(f"{len(result.missing)} item(s) missing from the report")
     # Every line is made visible on its own: a newline or an escape sequence in a title,
     # a system, a reason or an owner cannot fake a line (`Gate: passed`) or drive the terminal.
     shown = [visible(line) for line in lines]
-    gate = color("passed", "32", out) if scored.gate else color("NOT passed", "31", out)
-    blockers = "" if scored.gate else f" (open or failed blockers: {', '.join(scored.blocking)})"
-    shown += ["", f"Gate: {gate}{visible(blockers)}"]
+    gate = color("passed", "32", out) if result.gate else color("NOT passed", "31", out)
+    shown += ["", f"Gate: {gate}" + (visible(f" ({'; '.join(why)})") if why else "")]
     shown.extend(visible(f"{o.title}: {o.label} — {o.reason}") for o in scored.outcomes)
     return "\n".join(shown) + "\n"
 
