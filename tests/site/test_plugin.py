@@ -286,7 +286,8 @@ def test_a_checklist_missing_from_the_nav_is_added_to_its_section(
 
 def test_page_assets_fit_in_twenty_two_kilobytes_gzipped() -> None:
     """The checklist page's own JS and CSS. The budget was 16 kB until issue 18 added the
-    compact design (state icons, sticky summary, export menu, share and copy): 20.5 kB."""
+    compact design (state icons, sticky summary, export menu, share and copy): 21.9 kB, the
+    headers of the two scripts moved to assets/README.md. Issue 12's 16 kB is missed."""
     assets = Path(mkdocs_plugin.__file__).parent / "assets"
     sizes = {
         name: len(gzip.compress((assets / name).read_bytes(), 9))

@@ -1,13 +1,4 @@
-/* meshkb checklist pages, the DOM part: answers on the page, kept in localStorage,
-   shared by link, exported and imported. Every rule (scoring, reports, what is valid)
-   is in meshkb-core.js, which must load first; the plugin lists the scripts in name
-   order, and "meshkb-core" sorts before "meshkb-page".
-
-   The page HTML comes from meshkb/site/fragment.py: one `.meshkb[data-meshkb]` element
-   per checklist, its data as JSON in the element's first <script>, every control already
-   in the HTML (disabled until this script starts, so nothing moves when it does).
-   Starting again on the same element does nothing, so Material's instant navigation can
-   call start() on every page it shows. */
+/* meshkb-page.js: the DOM part of the checklist pages; see README.md beside this file. */
 (() => {
   "use strict";
 
