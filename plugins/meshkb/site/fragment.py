@@ -139,7 +139,7 @@ def _print_head() -> str:
             ("mesh", "Mesh"),
         )
     )
-    return f'<dl class="meshkb-print-head">{cells}</dl>'
+    return f'<dl class="meshkb-print-head" data-search-exclude>{cells}</dl>'
 
 
 def _toolbar(checklist: Checklist) -> str:
@@ -148,7 +148,9 @@ def _toolbar(checklist: Checklist) -> str:
     state_filter = {"done": "Done", **STATE_LABELS, "reverify": "Re-verify"}
     return "\n".join(
         [
-            '<div class="meshkb-toolbar" data-meshkb-toolbar data-search-exclude>',
+            # A <section>, not a <div>: Material's search stops excluding at the first end
+            # tag of the excluded element's name, and the toolbar holds <div>s.
+            '<section class="meshkb-toolbar" aria-label="Review tools" data-meshkb-toolbar data-search-exclude>',
             '<div class="meshkb-fields" role="group" aria-label="Review details">',
             '<label>System <input type="text" data-meshkb-field="system" autocomplete="off" placeholder="e.g. namespace payments"></label>',
             f'<label>Mesh <select data-meshkb-field="mesh">{_options(MESHES, first="not chosen")}</select></label>',
@@ -182,7 +184,7 @@ def _toolbar(checklist: Checklist) -> str:
             '<button type="button" class="meshkb-btn meshkb-primary" data-meshkb-action="copy">Copy</button></span> '
             "<small>Anyone with the link can read the answers in it.</small></div>",
             '<div class="meshkb-kept" data-meshkb-kept hidden></div>',
-            "</div>",
+            "</section>",
         ]
     )
 
