@@ -27,7 +27,7 @@ def build_parser() -> Parser:
         prog="meshkb",
         description="Service-mesh decision checklists: export, check, validate, scan, cite.",
     )
-    parser.add_argument("--version", action="version", version=f"meshkb {__version__}")
+    parser.add_argument("-V", "--version", action="version", version=f"meshkb {__version__}")
     _global_options(parser, default=None)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for command in COMMANDS:

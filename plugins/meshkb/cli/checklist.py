@@ -24,7 +24,11 @@ def register(commands: Any) -> None:
         "name", metavar="NAME|list", help="a checklist ID (e.g. migration), or 'list'"
     )
     checklist.add_argument(
-        "--format", "-f", choices=FORMATS, default="md", help="report format (default: md)"
+        "--format",
+        "-f",
+        choices=FORMATS,
+        default=None,
+        help="report format (default: md); with 'list', json for the list as data",
     )
     checklist.add_argument(
         "-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout"
@@ -64,6 +68,7 @@ def register(commands: Any) -> None:
 def run_checklist(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.name == "list":
         return _list(args, out)
+    args.format = args.format or "md"
     from meshkb.report.build import new_report
     from meshkb.report.data import parse_report, render_report
 
@@ -103,7 +108,25 @@ def run_checklist(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _list(args: argparse.Namespace, out: TextIO) -> int:
+    if args.format not in (None, "json"):
+        raise MeshkbError(f"checklist list: --format {args.format} is not a list format (use json)")
     checklists = load_every(args)
+    if args.format == "json":
+        import json
+
+        data = [
+            {
+                "id": c.id,
+                "prefix": c.prefix,
+                "version": c.version,
+                "title": c.title,
+                "items": len(c.active_items()),
+                "file": c.source,
+            }
+            for c in checklists.values()
+        ]
+        out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        return EXIT_OK
     out.write(f"{'ID':<11} {'PREFIX':<6} {'VERSION':<8} {'ITEMS':>5}  TITLE\n")
     for checklist in checklists.values():
         out.write(

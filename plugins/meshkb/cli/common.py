@@ -16,7 +16,20 @@ class Parser(argparse.ArgumentParser):
     """argparse that reports usage errors as one line with exit code 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise MeshkbError(f"{self.prog}: {message} (see --help)")
+        raise MeshkbError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        # argparse's own message, with the nearest choices named.
+        choices = action.choices
+        if choices is not None and value not in choices:
+            from meshkb.core.suggest import did_you_mean
+
+            names = [str(choice) for choice in choices]
+            raise argparse.ArgumentError(
+                action,
+                f"invalid choice: {value!r} (choose from {', '.join(names)})"
+                + did_you_mean(str(value), names),
+            )
 
 
 def subcommands(parser: argparse.ArgumentParser, dest: str, **kwargs: Any) -> Any:

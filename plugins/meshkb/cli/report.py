@@ -27,7 +27,11 @@ def register(commands: Any) -> None:
         "--gate", action="store_true", help="exit 1 when the gate fails (an open or failed blocker)"
     )
     check.add_argument(
-        "--format", "-f", choices=("text", "json"), default="text", help="output format"
+        "--format",
+        "-f",
+        choices=("text", "json", "junit"),
+        default="text",
+        help="text (default), json (the summary and each group of items as data) or junit (the review as test results)",
     )
     check.set_defaults(func=run_report_check)
 

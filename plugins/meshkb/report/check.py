@@ -27,11 +27,54 @@ class CheckResult:
     retired: tuple[Answer, ...]
     """Answers to items that have been retired since."""
 
+    def groups(self) -> dict[str, tuple[str, ...]]:
+        """The items to act on, by group, in checklist order; an item is in one group at most.
+
+        `missing`: live items the report has no line for (they count as open); `reverify`:
+        answered for an older rev; `to_confirm`: set by a probe, not yet confirmed; `open`:
+        the other open items; `failed`, `waived`: by their state.
+        """
+        answered = {a.id for a in self.report.answers}
+        scored = self.score
+        missing = tuple(i for i in scored.states if i not in answered)
+        special = {*missing, *scored.reverify, *scored.unconfirmed}
+        states = scored.states
+        return {
+            "failed": tuple(i for i, s in states.items() if s == "fail"),
+            "open": tuple(i for i, s in states.items() if s == "open" and i not in special),
+            "missing": missing,
+            "reverify": scored.reverify,
+            "to_confirm": scored.unconfirmed,
+            "waived": tuple(i for i, s in states.items() if s == "waived"),
+        }
+
 
 def check_report(checklist: Checklist, report: Report, file: str) -> CheckResult:
     items = checklist.item_by_id()
     retired = tuple(a for a in report.answers if items[a.id].retired)
     return CheckResult(file, checklist, report, score(checklist, report), retired)
+
+
+def _entry(result: CheckResult, item_id: str) -> dict[str, object]:
+    """One item of a group as data: what it is, and what the report says about it."""
+    item = result.checklist.item_by_id()[item_id]
+    entry: dict[str, object] = {
+        "id": item.id,
+        "title": item.title,
+        "severity": item.severity,
+        "rev": item.rev,
+    }
+    answer = result.report.answer_by_id().get(item_id)
+    if answer is not None:
+        entry.update(
+            state=answer.state,
+            answered_rev=answer.rev,
+            note=answer.note,
+            reason=answer.reason,
+            owner=answer.owner,
+            evidence=[{"source": e.source, "text": e.text} for e in answer.evidence],
+        )
+    return entry
 
 
 def render_check_json(result: CheckResult, out: TextIO) -> str:
@@ -43,8 +86,19 @@ def render_check_json(result: CheckResult, out: TextIO) -> str:
         "report_version": result.report.checklist_version,
         **score_to_data(result.score),
         "retired": {a.id: items[a.id].replaced_by or "" for a in result.retired},
+        "items": {
+            group: [_entry(result, item_id) for item_id in ids]
+            for group, ids in result.groups().items()
+        },
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_check_junit(result: CheckResult, out: TextIO) -> str:
+    """The review as JUnit XML, the same as `meshkb checklist NAME --from FILE -f junit`."""
+    from meshkb.report.junit import render_junit
+
+    return render_junit(result.checklist, result.report)
 
 
 def render_check_text(result: CheckResult, out: TextIO) -> str:
@@ -62,27 +116,12 @@ def render_check_text(result: CheckResult, out: TextIO) -> str:
         )
     answers = report.answer_by_id()
     titles = {item.id: item.title for item in checklist.all_items()}
-    states = scored.states
-    groups = [
-        ("failed", [i for i, s in states.items() if s == "fail"]),
-        (
-            "open",
-            [
-                i
-                for i, s in states.items()
-                if s == "open" and i not in scored.reverify and i not in scored.unconfirmed
-            ],
-        ),
-        ("re-verify (item changed since answered)", list(scored.reverify)),
-        ("to confirm (set by a probe)", list(scored.unconfirmed)),
-        ("waived", [i for i, s in states.items() if s == "waived"]),
-    ]
-    for label, ids in groups:
+    for group, ids in result.groups().items():
         if ids:
-            lines.append(f"\n{label.capitalize()}:")
+            lines.append(f"\n{GROUP_LABELS[group]}:")
             for item_id in ids:
                 extra = ""
-                if label == "waived":
+                if group == "waived":
                     extra = f" — owner {answers[item_id].owner}: {answers[item_id].reason}"
                 lines.append(f"  {item_id}  {titles[item_id]}{extra}")
     if result.retired:
@@ -105,8 +144,19 @@ def render_check_text(result: CheckResult, out: TextIO) -> str:
     return "\n".join(lines) + "\n"
 
 
+GROUP_LABELS = {
+    "failed": "Failed",
+    "open": "Open",
+    "missing": "Missing from the report (count as open)",
+    "reverify": "Re-verify (item changed since answered)",
+    "to_confirm": "To confirm (set by a probe)",
+    "waived": "Waived",
+}
+"""How the text summary heads each group of `CheckResult.groups`."""
+
 REPORTERS: dict[str, Callable[[CheckResult, TextIO], str]] = {
     "text": render_check_text,
     "json": render_check_json,
+    "junit": render_check_junit,
 }
 """`report check --format NAME` -> the reporter that writes the result."""
