@@ -90,7 +90,7 @@ def test_usage_errors_name_the_subcommand_and_the_nearest_choice(
 def test_suggestions_are_ranked_by_edit_distance_with_numbers_by_value() -> None:
     ids = [f"MIG-{n:04d}" for n in range(1, 20)]
     assert closest("MIG-003", ids)[:2] == ["MIG-0003", "MIG-0013"]
-    assert closest("MIG-0031", ids)[0] == "MIG-0013"  # a swap is one edit
+    assert closest("isito", ["istio", "linkerd", "cilium"]) == ["istio"]  # a swap is one edit
     assert closest("migraton", ["migrate", "migration", "removal"]) == ["migration", "migrate"]
     assert closest("zzz", ["migration"]) == []
     assert closest("x" * 100_000, ids) == []

@@ -92,6 +92,7 @@
   /** A fresh, open answer to `item` at its current rev. */
   const blankAnswer = (item) => ({
     id: item.id, rev: item.rev, state: "open", note: "", reason: "", owner: "", evidence: [], prefilled: false,
+    automatic: false,
   });
 
   /**
@@ -248,7 +249,8 @@
       }
       for (const line of cleanBlock(item.check)) lines.push(line ? "  > " + line : "  >");
     }
-    lines.push(`  - ${fields.state}: ${answer.state}${answer.prefilled ? " " + rules.probe_mark : ""}`);
+    const marks = (answer.prefilled ? " " + rules.probe_mark : "") + (answer.automatic ? " " + rules.scope_mark : "");
+    lines.push(`  - ${fields.state}: ${answer.state}${marks}`);
     // A blank reason or owner reads back as empty, so only non-blank ones earn a line.
     if (strip(answer.reason) || answer.state === "na" || answer.state === "waived") {
       lines.push(...fieldLines(fields.reason, answer.reason));
@@ -328,8 +330,9 @@
     const { checklist: id, checklist_version, system, mesh, dataplane, date, reviewers, answers } = normalize(checklist, report);
     const data = {
       format, checklist: id, checklist_version, system, mesh, dataplane, date, reviewers,
-      answers: answers.map(({ id, rev, state, note, reason, owner, evidence, prefilled }) => ({
+      answers: answers.map(({ id, rev, state, note, reason, owner, evidence, prefilled, automatic }) => ({
         id, rev, state, note, reason, owner, evidence: evidence.map(({ source, text }) => ({ source, text })), prefilled,
+        automatic: automatic === true,
       })),
     };
     return JSON.stringify(data, null, 2) + "\n";
@@ -355,10 +358,14 @@
     const valid = raw && isString(raw.id) && rules.itemId.test(raw.id)
       && Number.isInteger(raw.rev) && raw.rev > 0 && rules.states.includes(raw.state)
       && [raw.note, raw.reason, raw.owner].every(isString) && typeof raw.prefilled === "boolean"
+      && (raw.automatic === undefined || typeof raw.automatic === "boolean")
       && Array.isArray(raw.evidence) && raw.evidence.every(validEvidence);
     if (!valid) return null;
     const { id, rev, state, note, reason, owner, prefilled } = raw;
-    return { id, rev, state, note, reason, owner, evidence: raw.evidence.map(({ source, text }) => ({ source, text })), prefilled };
+    return {
+      id, rev, state, note, reason, owner, evidence: raw.evidence.map(({ source, text }) => ({ source, text })), prefilled,
+      automatic: raw.automatic === true && state === "na",
+    };
   }
 
   /**
@@ -473,7 +480,7 @@
     }
     const stateLine = given.state ? given.state.number : undefined;
     const written = given.state ? given.state.lines[0] : "open";
-    const word = strip(written.split(rules.probe_mark).join("")).toLowerCase();
+    const word = strip(written.split(rules.probe_mark).join("").split(rules.scope_mark).join("")).toLowerCase();
     let state = Object.hasOwn(rules.state_aliases, word) ? rules.state_aliases[word] : word;
     if (!rules.states.includes(state)) fail(`${at(stateLine)}unknown state '${written}'`);
     if (ticked && state === "open") state = "pass";
@@ -483,6 +490,7 @@
     const answer = {
       id, rev, state, note: text("note"), reason: text("reason"), owner: text("owner"), evidence,
       prefilled: written.includes(rules.probe_mark),
+      automatic: written.includes(rules.scope_mark) && state === "na",
     };
     const missing = missingField(answer);
     if (missing) fail(`${at(stateLine)}${id} ${missing}`);

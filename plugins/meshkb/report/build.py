@@ -11,6 +11,7 @@ from meshkb.core.errors import MeshkbError, Problem
 from meshkb.core.model import (
     Answer,
     Checklist,
+    Item,
     Report,
 )
 
@@ -24,6 +25,9 @@ STATE_ALIASES = {
 
 
 PROBE_MARK = "(probe: confirm)"
+SCOPE_MARK = "(from scope)"
+"""After `State: na`: meshkb set it from the mesh and data plane; delete the mark to keep
+the answer as a person's when the scope changes."""
 
 
 def new_report(
@@ -38,24 +42,19 @@ def new_report(
 ) -> Report:
     """A fill-in report; items that do not apply to `mesh`/`dataplane` start as n/a.
 
-    With `carry`, answers from an earlier report are kept, including those for an
-    older rev (flagged for re-verification) and for retired items.
+    Those n/a answers are marked `automatic`. With `carry`, answers from an earlier report
+    are kept, including those for an older rev (flagged for re-verification) and for
+    retired items; its automatic answers are not kept but derived again from this scope,
+    so an item of the new mesh starts open.
     """
     previous = carry.answer_by_id() if carry else {}
     answers: list[Answer] = []
     for item in checklist.active_items():
-        if item.id in previous:
-            answers.append(previous[item.id])
+        kept = previous.get(item.id)
+        if kept is not None and not kept.automatic and not untouched(kept):
+            answers.append(kept)
         elif not item.applies_when.matches(mesh or None, dataplane or None):
-            chosen = f"{mesh} ({dataplane})" if mesh and dataplane else (mesh or dataplane)
-            answers.append(
-                Answer(
-                    item.id,
-                    item.rev,
-                    "na",
-                    reason=f"Applies only to {item.applies_when.describe()}; this system runs {chosen}.",
-                )
-            )
+            answers.append(scope_answer(item, mesh, dataplane))
         else:
             answers.append(Answer(item.id, item.rev))
     retired = {item.id for item in checklist.all_items() if item.retired}
@@ -69,6 +68,27 @@ def new_report(
         date=date,
         reviewers=tuple(reviewers),
         answers=tuple(answers),
+    )
+
+
+def untouched(answer: Answer) -> bool:
+    """Open with nothing written: an answer no person gave (the page's test too)."""
+    return (
+        answer.state == "open"
+        and not (answer.note or answer.reason or answer.owner or answer.evidence)
+        and not answer.prefilled
+    )
+
+
+def scope_answer(item: Item, mesh: str, dataplane: str) -> Answer:
+    """The automatic n/a of an item that is for another mesh or data plane."""
+    chosen = f"{mesh} ({dataplane})" if mesh and dataplane else (mesh or dataplane)
+    return Answer(
+        item.id,
+        item.rev,
+        "na",
+        reason=f"Applies only to {item.applies_when.describe()}; this system runs {chosen}.",
+        automatic=True,
     )
 
 

@@ -40,6 +40,7 @@ def report_to_data(report: Report) -> dict[str, Any]:
                 "owner": a.owner,
                 "evidence": [{"source": e.source, "text": e.text} for e in a.evidence],
                 "prefilled": a.prefilled,
+                "automatic": a.automatic,
             }
             for a in report.answers
         ],
@@ -115,6 +116,7 @@ def report_from_data(
             raw["owner"],
             tuple(AnswerEvidence(e["text"], e["source"]) for e in raw["evidence"]),
             raw["prefilled"],
+            raw.get("automatic", False) and raw["state"] == "na",
         )
         try:
             check_answer(answer, file, path=path)

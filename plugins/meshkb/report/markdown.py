@@ -27,6 +27,7 @@ from meshkb.core.score import Score, score
 from meshkb.core.yaml_policy import load_yaml_text
 from meshkb.report.build import (
     PROBE_MARK,
+    SCOPE_MARK,
     STATE_ALIASES,
     YAML_UNSAFE,
     check_answer,
@@ -86,6 +87,7 @@ def _item_lines(item: Item, answer: Answer, current_rev: int | None) -> list[str
             )
         lines.extend(f"  > {line}" if line else "  >" for line in _clean_block(item.check))
     state = answer.state + (f" {PROBE_MARK}" if answer.prefilled else "")
+    state += f" {SCOPE_MARK}" if answer.automatic else ""
     lines.append(f"  - State: {state}")
     # A blank reason or owner reads back as empty, so only non-blank ones earn a line.
     if answer.reason.strip() or answer.state in ("na", "waived"):
@@ -304,9 +306,11 @@ def _parse_front(lines: list[str], file: str) -> tuple[dict[str, Any], int]:
     return partial, end + 1
 
 
-def _parse_state(value: str, file: str, line: int) -> tuple[str, bool]:
+def _parse_state(value: str, file: str, line: int) -> tuple[str, bool, bool]:
+    """The state, whether a probe set it, and whether meshkb set it from the scope."""
     prefilled = PROBE_MARK in value
-    word = value.replace(PROBE_MARK, "").strip().lower()
+    automatic = SCOPE_MARK in value
+    word = value.replace(PROBE_MARK, "").replace(SCOPE_MARK, "").strip().lower()
     word = STATE_ALIASES.get(word, word)
     if word not in STATES:
         raise MeshkbError(
@@ -314,7 +318,7 @@ def _parse_state(value: str, file: str, line: int) -> tuple[str, bool]:
                 file, f"unknown state {value.strip()!r} (use one of: {', '.join(STATES)})", line, 1
             )
         )
-    return word, prefilled
+    return word, prefilled, automatic and word == "na"
 
 
 def _parse_answer(
@@ -355,8 +359,10 @@ def _parse_answer(
                     1,
                 )
             )
-    state, prefilled = (
-        _parse_state(fields["state"][0], file, state_line) if "state" in fields else ("open", False)
+    state, prefilled, automatic = (
+        _parse_state(fields["state"][0], file, state_line)
+        if "state" in fields
+        else ("open", False, False)
     )
     if ticked and state == "open":
         state = "pass"
@@ -392,6 +398,7 @@ def _parse_answer(
         text.get("owner", ""),
         tuple(evidence),
         prefilled,
+        automatic,
     )
     check_answer(answer, file, state_line)
     return answer
