@@ -35,7 +35,10 @@ def test_checklist_list_as_json_matches_the_table() -> None:
 def test_checklist_list_refuses_a_format_it_cannot_write() -> None:
     result = run_cli("checklist", "list", "--format", "junit")
     assert result.code == 2 and result.out == ""
-    assert result.err == "meshkb: error: checklist list: --format junit is not a list format (use json)\n"
+    assert (
+        result.err
+        == "meshkb: error: checklist list: --format junit is not a list format (use json)\n"
+    )
 
 
 def test_validate_as_json_lists_the_checklists_or_the_problems() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from meshkb.cli.interactive import run_interactive
 from meshkb.core.load import load_checklist
 from meshkb.report.build import new_report
@@ -82,7 +83,7 @@ def test_ctrl_c_keeps_every_answer_given(tmp_path: Path) -> None:
         text=True,
     )
     assert process.stdin is not None
-    process.stdin.write("p\nrehearsed\n")
+    process.stdin.write("shop\n\np\nrehearsed\n")  # system, no mesh yet, then SMP-0001
     process.stdin.flush()
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and "State: pass" not in (
@@ -95,3 +96,66 @@ def test_ctrl_c_keeps_every_answer_given(tmp_path: Path) -> None:
     assert "Traceback" not in err
     assert "Run the same command again to resume." in err
     assert answers(path)["SMP-0001"] == ("pass", "rehearsed", "", "")
+
+
+def test_a_new_report_asks_for_system_and_mesh(tmp_path: Path) -> None:
+    path = tmp_path / "review.md"
+    err = io.StringIO()
+    keys = "\nshop\nistoi\nlinkerd\np\nrunbook\nq\n"  # empty system asked again, typo
+    code = run_interactive(
+        SAMPLE, new_report(SAMPLE, date="2026-11-25"), path, io.StringIO(keys), err, {}
+    )
+    assert code == 0
+    log = err.getvalue()
+    assert log.count("System (what is reviewed") == 2
+    assert "'istoi' is not a mesh meshkb knows: istio, linkerd, cilium, or Enter" in log
+    report = parse_markdown(path.read_text(encoding="utf-8"), str(path), {"sample": SAMPLE})
+    assert (report.system, report.mesh) == ("shop", "linkerd")
+    by_id = report.answer_by_id()
+    assert by_id["SMP-0001"].state == "pass"
+    assert by_id["SMP-0002"].state == "na" and by_id["SMP-0002"].automatic  # Istio only
+
+
+def test_the_scope_given_on_the_command_line_is_not_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "review.md"
+    monkeypatch.setattr("sys.stdin", io.StringIO("q\n"))
+    result = run_cli(
+        "--checklists",
+        str(CASES / "valid"),
+        "checklist",
+        "sample",
+        "-i",
+        "-o",
+        str(path),
+        "--system",
+        "shop",
+        "--mesh",
+        "istio",
+    )
+    assert result.code == 0, result.err
+    assert "System (" not in result.err and "Mesh (" not in result.err
+    assert 'mesh: "istio"' in path.read_text(encoding="utf-8")
+
+
+def test_input_ending_before_the_scope_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "review.md"
+    err = io.StringIO()
+    code = run_interactive(SAMPLE, new_report(SAMPLE), path, io.StringIO("shop\n"), err, {})
+    assert code == 0 and not path.exists()
+    assert f"Nothing saved; {path} was not written." in err.getvalue()
+
+
+def test_resume_with_another_mesh_derives_the_automatic_answers_again(tmp_path: Path) -> None:
+    path = tmp_path / "review.md"
+    err = io.StringIO()
+    run_interactive(
+        SAMPLE, new_report(SAMPLE), path, io.StringIO("shop\nlinkerd\np\nok\nq\n"), err, {}
+    )
+    assert answers(path)["SMP-0002"][0] == "na"  # Istio only, and this system runs Linkerd
+    run_interactive(SAMPLE, new_report(SAMPLE), path, io.StringIO("q\n"), err, {"mesh": "istio"})
+    got = answers(path)
+    assert got["SMP-0001"] == ("pass", "ok", "", "")  # a person's answer is kept
+    assert got["SMP-0002"][0] == "open"  # the Istio item is to be answered now
+    assert 'mesh: "istio"' in path.read_text(encoding="utf-8")

@@ -102,7 +102,10 @@ def run_checklist(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.interactive:
         from meshkb.cli.interactive import run_interactive
 
-        return run_interactive(checklist, report, Path(args.output), sys.stdin, err)
+        given = {
+            key: value for key in ("system", "mesh", "dataplane") if (value := getattr(args, key))
+        }
+        return run_interactive(checklist, report, Path(args.output), sys.stdin, err, given)
     emit(render_report(checklist, report, args.format), args, out)
     return EXIT_OK
 

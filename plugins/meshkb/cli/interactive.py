@@ -7,15 +7,15 @@ keeps start-up fast; no prompt library is needed for one keystroke per item.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
 from meshkb.core.errors import EXIT_OK
 from meshkb.core.files import write_atomic
-from meshkb.core.model import Answer, Checklist, Report
-from meshkb.report.build import normalize
+from meshkb.core.model import MESHES, Answer, Checklist, Report
+from meshkb.report.build import new_report, normalize
 from meshkb.report.markdown import parse_markdown, render_markdown
 
 KEYS = {"p": "pass", "f": "fail", "n": "na", "w": "waived", "o": "open"}
@@ -23,14 +23,39 @@ HELP = "[p]ass [f]ail [n]/a [w]aived [o]pen, [s]kip, [b]ack, [q]uit, [?] details
 
 
 def run_interactive(
-    checklist: Checklist, report: Report, path: Path, stdin: TextIO, err: TextIO
+    checklist: Checklist,
+    report: Report,
+    path: Path,
+    stdin: TextIO,
+    err: TextIO,
+    given: Mapping[str, str] | None = None,
 ) -> int:
-    """Walk the open items; return when every item is answered or the person quits."""
+    """Walk the open items; return when every item is answered or the person quits.
+
+    `given` holds the scope fields named on the command line (`system`, `mesh`,
+    `dataplane`); with it, a new report asks for the system and the mesh not given, and a
+    resumed one takes the scope given, its automatic n/a answers derived again.
+    """
+
+    def ask(prompt: str) -> str | None:
+        err.write(prompt)
+        err.flush()
+        line = stdin.readline()
+        return None if line == "" else line.strip()
+
     if path.exists():
         report = parse_markdown(
             path.read_text(encoding="utf-8"), str(path), {checklist.id: checklist}
         )
         err.write(f"Resuming {path}.\n")
+        if given:
+            report = _rescope(checklist, report, given)
+    elif given is not None:
+        scoped = _ask_scope(checklist, report, given, ask, err.write)
+        if scoped is None:
+            err.write(f"Nothing saved; {path} was not written.\n")
+            return EXIT_OK
+        report = scoped
     report = normalize(checklist, report)
     items = checklist.active_items()
     numbers = checklist.display_numbers()
@@ -45,12 +70,6 @@ def run_interactive(
         (i for i, item in enumerate(items) if answers[item.id].state == "open"), len(items)
     )
     err.write(f"{checklist.title} {checklist.version}: {HELP}\n")
-
-    def ask(prompt: str) -> str | None:
-        err.write(prompt)
-        err.flush()
-        line = stdin.readline()
-        return None if line == "" else line.strip()
 
     try:
         while position < len(items):
@@ -88,6 +107,53 @@ def run_interactive(
     open_count = sum(1 for item in items if answers[item.id].state == "open")
     err.write(f"Saved {path} ({open_count} open). Run the same command again to resume.\n")
     return EXIT_OK
+
+
+def _rescope(checklist: Checklist, report: Report, given: Mapping[str, str]) -> Report:
+    """The report with the scope given; automatic answers follow it, a person's stay."""
+    fields = {
+        key: given.get(key) or getattr(report, key) for key in ("system", "mesh", "dataplane")
+    }
+    if all(fields[key] == getattr(report, key) for key in fields):
+        return report
+    return new_report(
+        checklist, **fields, date=report.date, reviewers=report.reviewers, carry=report
+    )
+
+
+def _ask_scope(
+    checklist: Checklist,
+    report: Report,
+    given: Mapping[str, str],
+    ask: Callable[[str], str | None],
+    say: Callable[[str], object],
+) -> Report | None:
+    """A new report asks what is reviewed and on which mesh; None when input ends."""
+    system = given.get("system", "")
+    while not system:
+        got = ask("System (what is reviewed, e.g. a namespace): ")
+        if got is None:
+            return None
+        system = got
+    mesh = given.get("mesh", "")
+    if not mesh:
+        while True:
+            got = ask(f"Mesh ({', '.join(MESHES)}; Enter for not decided yet): ")
+            if got is None:
+                return None
+            if got.lower() in ("", *MESHES):
+                mesh = got.lower()
+                break
+            say(f"  {got!r} is not a mesh meshkb knows: {', '.join(MESHES)}, or Enter\n")
+    return new_report(
+        checklist,
+        system=system,
+        mesh=mesh,
+        dataplane=given.get("dataplane", "") or report.dataplane,
+        date=report.date,
+        reviewers=report.reviewers,
+        carry=report,
+    )
 
 
 def _answer(
