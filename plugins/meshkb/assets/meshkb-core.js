@@ -102,8 +102,9 @@
    */
   function missingField(answer) {
     if (answer.state === "na" && !strip(answer.reason)) return "is n/a but has no Reason";
-    if (answer.state === "waived" && !(strip(answer.reason) && strip(answer.owner))) {
-      return "is waived but lacks an Owner and a Reason";
+    if (answer.state === "waived") {
+      const missing = ["Owner", "Reason"].filter((name) => !strip(answer[name.toLowerCase()]));
+      if (missing.length) return "is waived but has no " + missing.join(" and no ");
     }
     return "";
   }
@@ -238,7 +239,8 @@
   /** The lines of one item and its answer; `currentRev` is undefined for a retired item. */
   function itemLines(rules, item, answer, currentRev) {
     const { fields } = rules;
-    const box = rules.doneStates.has(answer.state) ? "x" : " ";
+    // A probe's answer counts as open until a person deletes its mark: its box stays empty.
+    const box = rules.doneStates.has(answer.state) && !answer.prefilled ? "x" : " ";
     const meta = `${isLive(item) ? item.severity : "retired"}, rev ${answer.rev}`;
     const lines = [`- [${box}] **${item.id}** ${oneLine(item.title)} *(${meta})*`];
     if (!isLive(item)) {
@@ -485,7 +487,7 @@
     if (!rules.states.includes(state)) fail(`${at(stateLine)}unknown state '${written}'`);
     if (ticked && state === "open") state = "pass";
     else if (ticked && state === "fail") fail(`${at()}${id}: box ticked but State is fail`);
-    else if (!ticked && rules.doneStates.has(state)) fail(`${at()}${id}: State is ${state} but the box is not ticked`);
+    else if (!ticked && rules.doneStates.has(state) && !written.includes(rules.probe_mark)) fail(`${at()}${id}: State is ${state} but the box is not ticked`);
     const text = (key) => (given[key] ? cleanBlock(given[key].lines.join("\n")).join("\n") : "");
     const answer = {
       id, rev, state, note: text("note"), reason: text("reason"), owner: text("owner"), evidence,

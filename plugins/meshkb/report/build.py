@@ -129,21 +129,26 @@ def checklist_for(
     return checklists[name]
 
 
+def missing_field(answer: Answer) -> str:
+    """What an n/a or waived answer lacks, as `is waived but has no Owner`; else ''.
+
+    Only what is missing is named: a waiver with a reason and no owner lacks the owner.
+    """
+    if answer.state == "na" and not answer.reason.strip():
+        return "is n/a but has no Reason"
+    if answer.state == "waived":
+        missing = [
+            name for name in ("Owner", "Reason") if not getattr(answer, name.lower()).strip()
+        ]
+        if missing:
+            return f"is waived but has no {' and no '.join(missing)}"
+    return ""
+
+
 def check_answer(
     answer: Answer, file: str, line: int | None = None, path: str | None = None
 ) -> None:
     """n/a needs a reason; waived needs an owner and a reason."""
-    if answer.state == "na" and not answer.reason.strip():
-        raise MeshkbError(
-            Problem(file, f"{answer.id} is n/a but has no Reason", line, 1 if line else None, path)
-        )
-    if answer.state == "waived" and not (answer.reason.strip() and answer.owner.strip()):
-        raise MeshkbError(
-            Problem(
-                file,
-                f"{answer.id} is waived but lacks an Owner and a Reason",
-                line,
-                1 if line else None,
-                path,
-            )
-        )
+    missing = missing_field(answer)
+    if missing:
+        raise MeshkbError(Problem(file, f"{answer.id} {missing}", line, 1 if line else None, path))

@@ -70,7 +70,9 @@ def _field(name: str, text: str) -> list[str]:
 
 
 def _item_lines(item: Item, answer: Answer, current_rev: int | None) -> list[str]:
-    box = "x" if answer.state in DONE_STATES else " "
+    # A probe's answer counts as open until a person deletes its mark, so its box stays
+    # empty (reports written before this had it ticked: both read the same).
+    box = "x" if answer.state in DONE_STATES and not answer.prefilled else " "
     meta = (
         f"{item.severity}, rev {answer.rev}" if not item.retired else f"retired, rev {answer.rev}"
     )
@@ -375,7 +377,7 @@ def _parse_answer(
                 1,
             )
         )
-    elif not ticked and state in DONE_STATES:
+    elif not ticked and state in DONE_STATES and not prefilled:
         raise MeshkbError(
             Problem(
                 file,
