@@ -137,13 +137,23 @@ def report_from_data(
     )
 
 
-def parse_report(text: str, file: str, checklists: dict[str, Checklist]) -> Report:
-    """Read a report in any of its forms, chosen by extension, else by content."""
+def report_format(file: str, text: str) -> str:
+    """The form of a report: `json`, `yaml` or `md`, by extension, else by content."""
     lowered = file.lower()
     stripped = text.lstrip("\ufeff \n\r\t")
     if lowered.endswith(".json") or (
         not lowered.endswith((".md", ".markdown", ".yaml", ".yml")) and stripped.startswith("{")
     ):
+        return "json"
+    if lowered.endswith((".yaml", ".yml")):
+        return "yaml"
+    return "md"
+
+
+def parse_report(text: str, file: str, checklists: dict[str, Checklist]) -> Report:
+    """Read a report in any of its forms, chosen by extension, else by content."""
+    form = report_format(file, text)
+    if form == "json":
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -153,7 +163,7 @@ def parse_report(text: str, file: str, checklists: dict[str, Checklist]) -> Repo
         except RecursionError:  # the decoder's own limit, near a thousand levels
             raise MeshkbError(Problem(file, "not valid JSON: nested too deeply")) from None
         return report_from_data(data, file, checklists)
-    if lowered.endswith((".yaml", ".yml")):
+    if form == "yaml":
         located = load_yaml_text(text, file)
         return report_from_data(located.data, file, checklists, located.marks)
     return parse_markdown(text, file, checklists)
