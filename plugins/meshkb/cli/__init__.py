@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from meshkb import __version__
-from meshkb.cli import adr, checklist, cost, facts, links, report, scan, site, validate
+from meshkb.cli import adr, checklist, completion, cost, facts, links, report, scan, site, validate
 from meshkb.cli.common import Parser
 from meshkb.core.errors import EXIT_OK, EXIT_USAGE, MeshkbError
 
-COMMANDS = (checklist, report, validate, scan, cost, links, adr, facts, site)
+COMMANDS = (checklist, report, validate, scan, cost, links, adr, facts, site, completion)
 """Every command module, in the order `--help` lists them."""
 
 
