@@ -58,7 +58,7 @@ def closest(query: str, candidates: Iterable[str], n: int = 3) -> list[str]:
     return [candidate for *_, candidate in ranked[:n]]
 
 
-def did_you_mean(query: str, candidates: Iterable[str], prefix: str = "", sep: str = "; ") -> str:
-    """`; did you mean A, B?` with the closest candidates, or the empty string."""
+def did_you_mean(query: str, candidates: Iterable[str], prefix: str = "") -> str:
+    """`; did you mean A, B?` with the closest candidates (each after `prefix`), or ''."""
     near = closest(query, candidates)
-    return f"{sep}did you mean {', '.join(prefix + c for c in near)}?" if near else ""
+    return f"; did you mean {', '.join(prefix + c for c in near)}?" if near else ""
