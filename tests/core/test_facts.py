@@ -548,3 +548,23 @@ def test_a_stale_or_damaged_index_is_never_read(tmp_path: Path) -> None:
     index.write_text('{"format": "meshkb/facts-index/v1", "fingerprint": "x"', encoding="utf-8")
     assert facts.read_index(index, "x") is None
     assert facts.read_index(tmp_path / "missing.json", "x") is None
+
+
+def test_an_index_entry_with_other_fields_is_not_read(tmp_path: Path) -> None:
+    index = tmp_path / "facts-index.json"
+    data = json.loads(facts.render_index(BASE, "d"))
+    data["facts"][0].pop("note")
+    index.write_text(json.dumps(data), encoding="utf-8")
+    assert facts.read_index(index, "d") is None
+    data["facts"][0]["note"], data["facts"][0]["extra"] = None, 1
+    index.write_text(json.dumps(data), encoding="utf-8")
+    assert facts.read_index(index, "d") is None
+
+
+def test_facts_from_the_index_are_made_when_asked_for() -> None:
+    base = facts.read_index(facts.INDEX, facts.fingerprint())
+    assert base is not None
+    loaded = facts.load_facts()
+    key = next(iter(loaded.facts))
+    assert base.facts[key] == loaded.facts[key] and base.facts.get(key) is base.facts[key]
+    assert len(base.facts) == len(loaded.facts) and base.facts.get("no.such.fact") is None

@@ -8,12 +8,35 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from meshkb.cli.width import columns
 from meshkb.core.errors import MeshkbError
 from meshkb.core.model import Checklist
 
 
+class Formatter(argparse.HelpFormatter):
+    """argparse's help formatter, asking the terminal's width once per run.
+
+    argparse makes a formatter for every `add_argument` (to check its metavar), and each
+    asked the terminal for its size (importing shutil): about 150 times while the command
+    table is built. The width is argparse's rule, the terminal's columns less 2.
+    """
+
+    def __init__(
+        self,
+        prog: str,
+        indent_increment: int = 2,
+        max_help_position: int = 24,
+        width: int | None = None,
+    ) -> None:
+        super().__init__(prog, indent_increment, max_help_position, width or columns() - 2)
+
+
 class Parser(argparse.ArgumentParser):
     """argparse that reports usage errors as one line with exit code 2."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", Formatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise MeshkbError(f"{self.prog}: {message} (see {self.prog} --help)")

@@ -30,11 +30,19 @@ def register(commands: Any) -> None:
         default="text",
         help="text (problems on stderr) or json (the checklists or the problems on stdout)",
     )
+    validate.add_argument(
+        "--update-index",
+        action="store_true",
+        help="validate the built-in checklists and record them for a fast start (after editing them)",
+    )
     validate.set_defaults(func=run_validate)
 
 
 def run_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from meshkb.core.load import all_checklist_files, checklist_files, load_all
+
+    if args.update_index:
+        return _update_index(err)
 
     # Named files are checked together with every known checklist: the rules that span
     # files (prefixes, item IDs, replacements) hold across the built-in and team ones.
@@ -49,7 +57,7 @@ def run_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             raise MeshkbError(Problem(raw, "no such file or folder"))
     by_file = {path.resolve(): path for path in reversed(paths)}  # the first name given wins
     try:
-        checklists = load_all(sorted(by_file.values(), key=paths.index))
+        checklists = load_all(sorted(by_file.values(), key=paths.index), use_record=False)
     except MeshkbError as exc:
         if args.format == "json":
             _json(out, [], exc.problems)
@@ -60,6 +68,23 @@ def run_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         _json(out, checklists, [])
         return EXIT_OK
     err.write(f"meshkb: {len(checklists)} checklist(s), {items} items: valid\n")
+    return EXIT_OK
+
+
+def _update_index(err: TextIO) -> int:
+    """Validate the built-in checklists alone, then record them (`meshkb.core.validated`)."""
+    from meshkb.core import validated
+    from meshkb.core.files import read_text, write_atomic
+    from meshkb.core.load import builtin_directory, checklist_files, load_all
+
+    directory = builtin_directory()
+    if directory is None:
+        raise MeshkbError("no built-in checklists to record in this installation")
+    files = checklist_files(directory)
+    load_all(files, use_record=False)  # a problem in any of them: nothing is written
+    record = validated.render_record((path.name, read_text(path)) for path in files)
+    write_atomic(validated.RECORD, record, force=True)
+    err.write(f"meshkb: wrote {validated.RECORD} ({len(files)} checklists)\n")
     return EXIT_OK
 
 

@@ -14,14 +14,13 @@ import datetime
 import json
 import posixpath
 import re
-import zlib
-from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import asdict, dataclass, fields
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from meshkb.core import validate
+from meshkb.core import validate, validated
 from meshkb.core.errors import MeshkbError, Problem, key_suffix
 from meshkb.core.files import read_text
 from meshkb.core.markdown_lines import fenced
@@ -218,16 +217,12 @@ def _shipped(digest: str) -> FactBase:
 
 
 def fingerprint(directory: Path = FACTS_DIR) -> str:
-    """CRC-32 and length of the facts files' names and bytes, in order.
-
-    Enough to tell an index from another version of the files (it guards against stale
-    data, not against tampering); zlib is already loaded where hashlib would cost 5 ms.
-    """
-    checksum, length = 0, 0
-    for path in facts_files(directory):
-        data = path.name.encode() + b"\0" + path.read_bytes() + b"\0"
-        checksum, length = zlib.crc32(data, checksum), length + len(data)
-    return f"crc32:{checksum:08x}:{length}"
+    """The fingerprint (`validated.fingerprint`) of the facts files' names and bytes, in order."""
+    return validated.fingerprint(
+        chunk
+        for path in facts_files(directory)
+        for chunk in (path.name.encode(), path.read_bytes())
+    )
 
 
 def render_index(base: FactBase, digest: str) -> str:
@@ -254,10 +249,41 @@ def read_index(path: Path, digest: str, directory: Path = FACTS_DIR) -> FactBase
             for t in data["topics"]
         )
         sources = {s["id"]: Source(**{**s, "also": tuple(s["also"])}) for s in data["sources"]}
-        facts = {f["key"]: Fact(**f) for f in data["facts"]}
-    except (OSError, ValueError, KeyError, TypeError):
+        raw = {f["key"]: f for f in data["facts"]}
+        if any(entry.keys() != _FACT_FIELDS for entry in raw.values()):
+            return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    return FactBase(topics, sources, facts)
+    return FactBase(topics, sources, _OnDemand(raw))
+
+
+_FACT_FIELDS = frozenset(field.name for field in fields(Fact))
+
+
+class _OnDemand(Mapping[str, Fact]):
+    """The index's facts, each made a `Fact` when first asked for.
+
+    `meshkb checklist NAME` cites about ten of the 328 facts; making all of them cost a
+    few milliseconds of its start. `read_index` has checked every entry's fields.
+    """
+
+    __slots__ = ("_built", "_raw")
+
+    def __init__(self, raw: dict[str, dict[str, Any]]) -> None:
+        self._raw = raw
+        self._built: dict[str, Fact] = {}
+
+    def __getitem__(self, key: str) -> Fact:
+        fact = self._built.get(key)
+        if fact is None:
+            fact = self._built[key] = Fact(**self._raw[key])
+        return fact
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
 
 
 # --- references ---------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from meshkb.core import facts, validate
+from meshkb.core import facts, validate, validated
 from meshkb.core.errors import MeshkbError, Problem
 from meshkb.core.files import read_text
 from meshkb.core.model import AppliesWhen, Checklist, Item, Outcome, Ref, Rule, Section
@@ -17,12 +17,21 @@ ENV_DIR = "MESHKB_CHECKLISTS"
 """Environment variable naming the team's checklist folders (joined like PATH)."""
 
 
-def load_checklist_text(text: str, file: str) -> tuple[Checklist, Located]:
-    """Parse and validate one checklist; raise MeshkbError listing every problem."""
+def load_checklist_text(
+    text: str, file: str, *, builtin: bool = False
+) -> tuple[Checklist, Located]:
+    """Parse and validate one checklist; raise MeshkbError listing every problem.
+
+    `builtin`: the file is one of the package's own, whose schema check may come from
+    the record of `meshkb.core.validated` while its bytes are those recorded.
+    """
     located = load_yaml_text(text, file)
-    problems = [
-        located.at(path, message) for path, message in validate.errors(located.data, "checklist")
-    ]
+    problems: list[Problem] = []
+    if not (builtin and validated.recorded_valid(Path(file).name, text)):
+        problems = [
+            located.at(path, message)
+            for path, message in validate.errors(located.data, "checklist")
+        ]
     problems += facts.resolve_located(located)  # [[fact:KEY]] -> value and unit
     if problems:
         raise MeshkbError(problems)
@@ -35,7 +44,7 @@ def load_checklist_text(text: str, file: str) -> tuple[Checklist, Located]:
 
 def load_checklist(path: str | Path) -> Checklist:
     """Load one checklist file."""
-    checklist, located = load_checklist_text(read_text(path), str(path))
+    checklist, located = load_checklist_text(read_text(path), str(path), builtin=is_builtin(path))
     expected = Path(path).stem
     if checklist.id != expected:
         raise MeshkbError(
@@ -49,22 +58,26 @@ def checklist_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
-def load_all(paths: Iterable[Path]) -> list[Checklist]:
+def load_all(paths: Iterable[Path], *, use_record: bool = True) -> list[Checklist]:
     """Load several checklists and check the rules that span files.
 
-    Problems from every file are gathered and raised together.
+    Problems from every file are gathered and raised together. `use_record=False` puts
+    the built-in checklists through the schema too (`meshkb validate`).
     """
-    return [checklist for checklist, _ in load_all_located(paths)]
+    return [checklist for checklist, _ in load_all_located(paths, use_record=use_record)]
 
 
-def load_all_located(paths: Iterable[Path]) -> list[tuple[Checklist, Located]]:
+def load_all_located(
+    paths: Iterable[Path], *, use_record: bool = True
+) -> list[tuple[Checklist, Located]]:
     """`load_all`, keeping each checklist's parsed data and where each value came from."""
     loaded: list[tuple[Checklist, Located]] = []
     problems: list[Problem] = []
     for path in paths:
         try:
             text = read_text(path)
-            checklist, located = load_checklist_text(text, str(path))
+            builtin = use_record and is_builtin(path)
+            checklist, located = load_checklist_text(text, str(path), builtin=builtin)
         except MeshkbError as exc:
             problems.extend(exc.problems)
             continue
@@ -100,6 +113,18 @@ def sources_root() -> Path | None:
     return None
 
 
+def builtin_directory() -> Path | None:
+    """The folder of the package's own checklists, or None when it has none."""
+    root = sources_root()
+    return None if root is None else root / "checklists"
+
+
+def is_builtin(path: str | Path) -> bool:
+    """Whether `path` is one of the package's own checklist files."""
+    directory = builtin_directory()
+    return directory is not None and Path(path).resolve().parent == directory
+
+
 def checklist_directories(team: Sequence[str] = (), *, builtin: bool = True) -> list[Path]:
     """The built-in checklists, then the team's: `--checklists DIR` or `$MESHKB_CHECKLISTS`.
 
@@ -107,9 +132,9 @@ def checklist_directories(team: Sequence[str] = (), *, builtin: bool = True) -> 
     the built-in one given again) counts once; `builtin=False` leaves the shipped ones out.
     """
     directories: list[Path] = []
-    root = sources_root() if builtin else None
-    if root is not None:
-        directories.append(root / "checklists")
+    own = builtin_directory() if builtin else None
+    if own is not None:
+        directories.append(own)
     named = list(team) or [p for p in os.environ.get(ENV_DIR, "").split(os.pathsep) if p]
     for raw in named:
         path = Path(raw)

@@ -15,8 +15,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema_rs
-
 from meshkb.core.errors import key_suffix
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schema"
@@ -40,6 +38,10 @@ def schema(name: str) -> dict[str, Any]:
 
 @cache
 def _validator(name: str) -> Any:
+    # Imported here: a start that needs no schema check (see meshkb.core.validated)
+    # does not pay the ~40 ms the extension and its imports cost.
+    import jsonschema_rs
+
     return jsonschema_rs.validator_for(schema(name))
 
 
