@@ -1097,7 +1097,7 @@ def bench_assets(bench: Bench) -> None:
     bench.details["assets"] = per_file
     # What a page loads: every page gets the assets the plugin lists in extra_css and
     # extra_javascript; the on-demand ones come only with the cost calculator.
-    from meshkb.mkdocs_plugin import ON_DEMAND
+    from meshkb.site.generate import ON_DEMAND
 
     every_page = {name: f for name, f in per_file.items() if name not in ON_DEMAND}
     total = sum(f["gzip_bytes"] for f in every_page.values())

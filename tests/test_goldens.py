@@ -96,9 +96,13 @@ def _sarif() -> str:
     manifests = parse_manifests(
         path.read_bytes(), "tests/fixtures/manifests/bookinfo/bookinfo.yaml"
     )
-    results = evaluate_items(probe_items([checklist]), manifests.resources)
+    items = probe_items([checklist])
+    results = evaluate_items(items, manifests.resources)
     return render_scan_sarif(
-        results, site_url="https://docs.example.org/platform/meshkb/", tool_version="0.0.0"
+        results,
+        items=items,
+        site_url="https://docs.example.org/platform/meshkb/",
+        tool_version="0.0.0",
     )
 
 

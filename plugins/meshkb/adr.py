@@ -97,9 +97,19 @@ def check_title(title: str) -> str:
     title = " ".join(title.split())
     if not title:
         raise MeshkbError("adr new: the title is empty")
-    if not slug(title):
+    made = slug(title)
+    if not made:
         raise MeshkbError(f"adr new: the title {title!r} has no letters or digits for a file name")
+    if len(made) > MAX_SLUG:
+        raise MeshkbError(
+            f"adr new: the title is too long for a file name ({len(made):,} characters once "
+            f"made a slug; at most {MAX_SLUG}): nothing was written"
+        )
     return title
+
+
+MAX_SLUG = 200
+"""Longest slug: `NNNN-` + slug + `.md` stays within a file name's 255 bytes."""
 
 
 def check_status(status: str) -> str:

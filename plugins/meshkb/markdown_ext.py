@@ -1,26 +1,35 @@
 """Python-Markdown extension: `[[meshkb:NAME ARGS]]` alone in a paragraph embeds a widget.
 
 `[[meshkb:checklist migration]]` embeds the migration checklist. Other directives are
-plain callables `args -> html` in `MeshkbExtension.directives` (see `default_directives`).
-`[[meshkb:items]]` lists the checklist items whose refs cite the page; it is one of the
-`markdown_directives`, whose output is Markdown spliced into the page, so its links are
-checked like any other.
+plain callables `args -> html` in `MeshkbExtension.directives` (see `default_directives`);
+`[[meshkb:items]]` lists the checklist items whose refs cite the page, `[[meshkb:sources]]`
+the external sources the checklists cite. Their HTML goes into the page as it is (through
+Python-Markdown's stash), so text from a checklist, escaped there, is never read as
+Markdown, raw HTML or an attribute list; links go through the page's resolver, which the
+plugin checks. The `markdown_directives` return Markdown spliced into the page: only the
+ones rendering meshkb's own facts files are, never a checklist's text.
 The extension works on its own (`markdown_extensions: [meshkb.markdown_ext]`, loading
 checklists from `checklists_dir`); the MkDocs plugin configures it per page instead,
-supplying the checklists it loaded, a link resolver and a logger.
+supplying the checklists it loaded, a link resolver and a logger. Under Zensical, which runs
+no MkDocs plugin and keeps one instance of each extension for a whole build, each page gets
+its own copy of the extension, knowing the page's path from Zensical's rendering context.
+`[[meshkb:checklist-page NAME]]` is a checklist's own page (`meshkb site generate`):
+the checklist's title is the page's heading and its sections fill the table of contents.
 """
 
 from __future__ import annotations
 
+import functools
+import posixpath
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from html import escape
 from pathlib import Path
 from typing import Any
 
 from markdown import Markdown
 from markdown.extensions import Extension
+from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 
 from meshkb.core import facts
@@ -30,9 +39,12 @@ from meshkb.core.markdown_lines import fenced
 from meshkb.core.model import Checklist
 from meshkb.site import crossref
 from meshkb.site.compatibility import render_matrix_markdown
+from meshkb.site.escape import escape_html
 from meshkb.site.fragment import render_checklist
+from meshkb.site.generate import ASSET_DIR, ON_DEMAND
 from meshkb.site.markdown_text import LinkResolver, TitleLookup
 from meshkb.site.sources_page import render_sources_markdown
+from meshkb.site.urls import relative_href, source_relative_href
 
 Directive = Callable[[str], str]
 """A directive renderer: the text after the name -> an HTML block."""
@@ -57,8 +69,6 @@ class PageContext:
     """Docs-relative target -> href on this page; None: directory URLs from the checklist page."""
     page_title: TitleLookup | None = None
     """Docs-relative page -> title, for link texts."""
-    heading_level: int = 2
-    """Level of the checklist title heading."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +79,10 @@ class DirectiveState:
     """Element ids inside the embedded HTML."""
     checklists: list[str] = field(default_factory=list)
     """IDs of the checklists embedded."""
+    toc: list[dict[str, Any]] = field(default_factory=list)
+    """Table-of-contents entries (Python-Markdown toc tokens) the page's checklist adds."""
+    assets: set[str] = field(default_factory=set)
+    """Names of the on-demand assets (`ON_DEMAND`) the page's widgets need."""
 
 
 def load_checklists(directory: Path) -> tuple[dict[str, Checklist], list[Problem]]:
@@ -101,7 +115,7 @@ def error_html(message: str) -> str:
     """A visible failure box (Material styles admonitions) for a non-strict build."""
     return (
         '<div class="admonition failure meshkb-error"><p class="admonition-title">meshkb</p>'
-        f"<p>{escape(message)}</p></div>"
+        f"<p>{escape_html(message)}</p></div>"
     )
 
 
@@ -127,25 +141,55 @@ class MeshkbExtension(Extension):  # type: ignore[misc] # Python-Markdown ships 
         self.directives: dict[str, Directive] = default_directives(self)
         """Directive name -> renderer; add entries to support more directives."""
         self.markdown_directives: dict[str, Directive] = {
-            "items": self.items_directive,
-            "sources": self.sources_directive,
             "fact-sources": lambda args: render_sources_markdown(self.facts(), args.split()),
             "compatibility-matrix": lambda args: render_matrix_markdown(self.facts()),
         }
-        """Directive name -> renderer of Markdown that is spliced into the page."""
+        """Directive name -> renderer of Markdown spliced into the page (no checklist text)."""
         self.catalogue: Callable[[], Iterable[Checklist]] = self._all_from_dir
         """Every checklist, for directives that look across them."""
         self.facts: Callable[[], facts.FactBase] = facts.shipped
         """The facts `[[fact:KEY]]` references resolve against."""
 
     def extendMarkdown(self, md: Markdown) -> None:  # Python-Markdown's API name
-        md.registerExtension(self)
+        ext = self.for_engine_page(md)
+        md.registerExtension(ext)
         # After whitespace normalisation (30) and before fenced code (25), so line numbers hold.
-        md.preprocessors.register(_DirectivePreprocessor(md, self), "meshkb_directives", 27)
-        md.preprocessors.register(_FactPreprocessor(md, self), "meshkb_facts", 26)
+        md.preprocessors.register(_DirectivePreprocessor(md, ext), "meshkb_directives", 27)
+        md.preprocessors.register(_FactPreprocessor(md, ext), "meshkb_facts", 26)
+        # After toc's treeprocessor, whose tokens MkDocs and Zensical read after conversion.
+        md.postprocessors.register(_TocPostprocessor(md, ext), "meshkb_toc", 5)
 
     def reset(self) -> None:
         self.state = DirectiveState()
+
+    def for_engine_page(self, md: Markdown) -> MeshkbExtension:
+        """This extension, or a copy of it for the page an engine's rendering context names.
+
+        Zensical registers a `rendering_context` preprocessor holding the page (`page.path`
+        is docs-relative) before the other extensions, and keeps one instance of each
+        extension for the whole build, so per-page state lives on a copy. Zensical rewrites
+        every relative URL in the HTML as a path from the page's file, so the copy's links
+        are paths between files. MkDocs has no such context: there the plugin sets
+        `context` per page.
+        """
+        for processor in md.preprocessors:
+            path = getattr(getattr(processor, "page", None), "path", None)
+            if getattr(processor, "name", None) == "rendering_context" and isinstance(path, str):
+                copy = MeshkbExtension(checklists_dir=self.getConfig("checklists_dir"))
+                root = (getattr(processor, "config", None) or {}).get("root_dir")
+                copy.context = PageContext(
+                    source=path,
+                    resolve=functools.partial(_source_relative, path),
+                    page_title=_page_titles(Path(root) / "mkdocs.yml") if root else None,
+                )
+                return copy
+        return self
+
+    def href(self, target: str) -> str:
+        """A docs-relative target (page or file) as an href on the page being converted."""
+        if self.context.resolve is not None:
+            return self.context.resolve(target)
+        return relative_href(target, self.context.source)
 
     def _load_from_dir(self, name: str) -> Checklist:
         directory = Path(str(self.getConfig("checklists_dir")))
@@ -159,26 +203,32 @@ class MeshkbExtension(Extension):  # type: ignore[misc] # Python-Markdown ships 
 
     def items_directive(self, args: str) -> str:
         """`[[meshkb:items]]`: the items citing this page (or the docs path given)."""
-        return crossref.render_citations_markdown(
-            self.catalogue(), args.strip() or self.context.source
+        here = self.context.source
+        return crossref.render_citations_html(
+            self.catalogue(), args.strip() or here, here=here, resolve=self.context.resolve
         )
 
     def sources_directive(self, args: str) -> str:
         """`[[meshkb:sources]]`: every external source the checklists cite."""
-        return crossref.render_checklist_sources_markdown(self.catalogue(), self.context.source)
+        return crossref.render_checklist_sources_html(
+            self.catalogue(), self.context.source, self.context.resolve
+        )
 
-    def checklist_directive(self, args: str) -> str:
-        """`[[meshkb:checklist NAME]]`."""
+    def checklist_directive(self, args: str, *, own_page: bool = False) -> str:
+        """`[[meshkb:checklist NAME]]`; `own_page`: `[[meshkb:checklist-page NAME]]`."""
         name = args.strip()
         if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name):
             raise MeshkbError(f"checklist directive needs one checklist ID, got {name!r}")
         checklist = self.lookup(name)
         self.state.checklists.append(checklist.id)
+        known_page = self.context.resolve is not None or self.context.source.endswith(".md")
+        if own_page:
+            self.state.toc.extend(_toc_tokens(checklist))
         return render_checklist(
             checklist,
-            resolve=self.context.resolve,
+            resolve=self.href if known_page else None,
             page_title=self.context.page_title,
-            heading_level=self.context.heading_level,
+            heading_level=1 if own_page else 2,
             owners=self.owners,
         )
 
@@ -201,16 +251,75 @@ class MeshkbExtension(Extension):  # type: ignore[misc] # Python-Markdown ships 
                 self.report(problem)
             return error_html("; ".join(str(p) for p in problems))
         self.state.anchors.update(_ID_ATTR.findall(html))
+        self.state.assets.update(a for a, marker in ON_DEMAND.items() if marker in html)
         return html
+
+    def asset_tags(self) -> str:
+        """The on-demand stylesheets and scripts the page's widgets need, as HTML.
+
+        Inside the content, so instant navigation runs them too; the scripts are idempotent.
+        """
+        tags = []
+        for name in sorted(self.state.assets):
+            src = escape_html(self.href(f"{ASSET_DIR}/{name}"))
+            if name.endswith(".css"):
+                tags.append(f'<link rel="stylesheet" href="{src}">')
+            else:
+                tags.append(f'<script src="{src}"></script>')
+        return "\n".join(tags)
+
+
+def _source_relative(page: str, target: str) -> str:
+    return source_relative_href(target, page)
+
+
+def _page_titles(config_file: Path) -> TitleLookup | None:
+    """Docs page -> its title as MkDocs gives it (nav title, else first heading), from files."""
+    from meshkb.site.links import Resolver
+    from meshkb.site.sources import read_site_config
+
+    if not config_file.is_file():
+        return None
+    site = read_site_config(config_file)
+    docs, resolver = site.docs_dir, Resolver(site, {})
+
+    def title(path: str) -> str | None:
+        page = posixpath.normpath(path)
+        return resolver.page_title(page) if docs is not None and (docs / page).is_file() else None
+
+    return title
+
+
+def _toc_tokens(checklist: Checklist) -> list[dict[str, Any]]:
+    """Progress and one entry per section, as Python-Markdown toc tokens (names escaped)."""
+    entries = [("Progress", f"meshkb-{checklist.id}-progress")]
+    entries.extend(
+        (f"{number}. {section.title}", section.id)
+        for number, section in enumerate(checklist.sections, start=1)
+    )
+    return [
+        {
+            "level": 2,
+            "id": anchor,
+            "name": escape_html(text),
+            "html": escape_html(text),
+            "data-toc-label": "",
+            "children": [],
+        }
+        for text, anchor in entries
+    ]
 
 
 def default_directives(ext: MeshkbExtension) -> dict[str, Directive]:
-    """The built-in directives: a checklist, and the cost page's chart and calculator."""
+    """The built-in directives: a checklist, the items and sources tables, the cost widgets."""
     from meshkb.cost.calculator import render_cost_calculator_html
     from meshkb.cost.chart import render_cost_chart_svg
 
     return {
         "checklist": ext.checklist_directive,
+        "items": ext.items_directive,
+        "sources": ext.sources_directive,
+        "checklist-page": lambda args: ext.checklist_directive(args, own_page=True),
         "cost-chart": lambda args: render_cost_chart_svg(),
         "cost-calculator": lambda args: render_cost_calculator_html(),
     }
@@ -243,7 +352,22 @@ class _DirectivePreprocessor(Preprocessor):  # type: ignore[misc] # as above
                 out.extend(["", *html.split("\n"), ""])
             else:
                 out.extend(["", self.md.htmlStash.store(html), ""])
+        if self.ext.state.assets:
+            out.extend(["", self.md.htmlStash.store(self.ext.asset_tags()), ""])
         return out
+
+
+class _TocPostprocessor(Postprocessor):  # type: ignore[misc] # as above
+    """Adds the embedded checklist's entries to the tokens the toc extension made."""
+
+    def __init__(self, md: Markdown, ext: MeshkbExtension) -> None:
+        super().__init__(md)
+        self.ext = ext
+
+    def run(self, text: str) -> str:
+        if self.ext.state.toc:
+            self.md.toc_tokens = [*getattr(self.md, "toc_tokens", []), *self.ext.state.toc]
+        return text
 
 
 class _FactPreprocessor(Preprocessor):  # type: ignore[misc] # as above

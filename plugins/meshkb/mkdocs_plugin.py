@@ -1,15 +1,16 @@
 """The MkDocs plugin: the only module that imports mkdocs. Hooks only wire.
 
-It loads every checklist once per build, generates `checklists/<id>.md` and
-`go/<ITEM-ID>/index.html` for each, registers the Markdown extension, ships the
-assets, and reports problems as warnings so `mkdocs build --strict` fails on them.
+A convenience, not a requirement (docs/engines.md): the site's pages, /go/ links and
+assets are files `meshkb site generate` writes into docs/, which any engine builds. The
+plugin loads every checklist once per build and gives the Markdown extension the page,
+a link resolver and a logger; it adds the generated files a site has not written (the
+same `site.generate` output), warns when one in docs/ is out of date, checks the anchors
+of embedded checklists, and reports problems as warnings so `--strict` fails on them.
 """
 
 from __future__ import annotations
 
-import json
 import posixpath
-from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -20,23 +21,20 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
-from mkdocs.structure.toc import AnchorLink, TableOfContents
 from mkdocs.utils import get_relative_url
 
 from meshkb.core.errors import MeshkbError, Problem
 from meshkb.core.model import Checklist
 from meshkb.markdown_ext import MeshkbExtension, PageContext, item_owners, load_checklists
-from meshkb.site.gopages import render_go_pages
+from meshkb.site.generate import REFRESH, every_page_assets, generated_files
 from meshkb.site.markdown_text import LinkResolver
-from meshkb.site.urls import page_path, page_url, relative_href
+from meshkb.site.urls import page_path, relative_href
 
 log = get_plugin_logger(__name__)
 
-ASSETS = Path(__file__).parent / "assets"
-ASSET_DIR = "assets/meshkb"
-ON_DEMAND = {"meshkb-cost.css": "data-meshkb-cost", "meshkb-cost.js": "data-meshkb-cost"}
-"""Scripts loaded only by pages whose HTML holds the marker, not on every page."""
 NAV_SECTION = "Checklists"
+EXTENSION = "meshkb.markdown_ext"
+"""The extension's name in mkdocs.yml, where Zensical finds it; the plugin's instance replaces it."""
 
 
 class MeshkbConfig(base.Config):  # type: ignore[no-untyped-call] # mkdocs' __init_subclass__ is untyped
@@ -50,19 +48,20 @@ class MeshkbPlugin(BasePlugin[MeshkbConfig]):  # type: ignore[no-untyped-call] #
         self.checklists: dict[str, Checklist] = {}
         self.broken: dict[str, list[Problem]] = {}
         self.links: list[tuple[File, str, str]] = []
-        self.generated: set[str] = set()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.extension.report = _warn
         self.extension.lookup = self._lookup
-        if self.extension not in config.markdown_extensions:
-            config.markdown_extensions.append(self.extension)
-        for asset in assets():
-            if asset.name in ON_DEMAND:
-                continue
-            target = config.extra_css if asset.suffix == ".css" else config.extra_javascript
-            if f"{ASSET_DIR}/{asset.name}" not in [str(t) for t in target]:
-                target.append(f"{ASSET_DIR}/{asset.name}")
+        extensions = config.markdown_extensions
+        extensions[:] = [e for e in extensions if e != EXTENSION and e is not self.extension]
+        if isinstance(config.mdx_configs.get(EXTENSION), dict):
+            self.extension.setConfigs(config.mdx_configs.pop(EXTENSION))
+        extensions.append(self.extension)
+        css, js = every_page_assets()
+        for wanted, target in ((css, config.extra_css), (js, config.extra_javascript)):
+            for src in wanted:
+                if src not in [str(t) for t in target]:
+                    target.append(src)
         return config
 
     def _directory(self, config: MkDocsConfig, option: str) -> Path:
@@ -77,29 +76,14 @@ class MeshkbPlugin(BasePlugin[MeshkbConfig]):  # type: ignore[no-untyped-call] #
             self.broken.setdefault(Path(problem.file).stem, []).append(problem)
         self.extension.owners = item_owners(self.checklists.values())
         self.extension.catalogue = self.checklists.values
-        for asset in assets():
-            files.append(
-                File.generated(config, f"{ASSET_DIR}/{asset.name}", abs_src_path=str(asset))
-            )
-        self.generated = set()
-        for checklist in self.checklists.values():
-            if files.get_file_from_path(page_path(checklist.id)) is None:
-                self.generated.add(page_path(checklist.id))
-                files.append(
-                    File.generated(
-                        config,
-                        page_path(checklist.id),
-                        content=page_markdown(checklist),
-                        inclusion=InclusionLevel.NOT_IN_NAV,
-                    )
-                )
-        pages = render_go_pages(
-            self.checklists.values(),
-            site_url=config.site_url or "",
-            checklist_url=lambda cid: _url(files, page_path(cid)),
-        )
-        for item_id, html in pages.items():
-            files.append(File.generated(config, f"go/{item_id}/index.html", content=html))
+        for path, content in generated_files(self.checklists.values()).items():
+            present = files.get_file_from_path(path)
+            if present is None:
+                md = path.endswith(".md")
+                inclusion = InclusionLevel.NOT_IN_NAV if md else InclusionLevel.UNDEFINED
+                files.append(File.generated(config, path, content=content, inclusion=inclusion))
+            elif present.abs_src_path and _differs(Path(present.abs_src_path), content):
+                log.warning(f"{present.abs_src_path} is out of date: run `{REFRESH}`")
         return files
 
     def _lookup(self, name: str) -> Checklist:
@@ -131,7 +115,6 @@ class MeshkbPlugin(BasePlugin[MeshkbConfig]):  # type: ignore[no-untyped-call] #
             line_offset=max(source.count("\n") - markdown.count("\n"), 0),
             resolve=self._resolver(page, files),
             page_title=lambda path: _title(files, path),
-            heading_level=1 if page.file.src_uri in self.generated else 2,
         )
         return markdown
 
@@ -140,6 +123,8 @@ class MeshkbPlugin(BasePlugin[MeshkbConfig]):  # type: ignore[no-untyped-call] #
             path, _, anchor = target.partition("#")
             suffix = f"#{anchor}" if anchor else ""
             if not path:
+                if anchor:  # checked like a Markdown link to an anchor on the same page
+                    self.links.append((page.file, anchor, target))
                 return suffix
             if not path.endswith(".md"):
                 return get_relative_url(path, page.file.url) + suffix
@@ -163,17 +148,7 @@ class MeshkbPlugin(BasePlugin[MeshkbConfig]):  # type: ignore[no-untyped-call] #
         if page.links_to_anchors is not None:
             for file, anchor, original in self.links:
                 page.links_to_anchors.setdefault(file, {}).setdefault(anchor, original)
-        if page.file.src_uri in self.generated and len(state.checklists) == 1:
-            page.toc = checklist_toc(self.checklists[state.checklists[0]])
         self.extension.context = PageContext()
-        for name, marker in ON_DEMAND.items():
-            if marker in html:
-                # Inside the content, so instant navigation runs it too; the script is idempotent.
-                src = get_relative_url(f"{ASSET_DIR}/{name}", page.url or ".")
-                if name.endswith(".css"):
-                    html += f'\n<link rel="stylesheet" href="{src}">\n'
-                else:
-                    html += f'\n<script src="{src}"></script>\n'
         return html
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
@@ -183,44 +158,21 @@ class MeshkbPlugin(BasePlugin[MeshkbConfig]):  # type: ignore[no-untyped-call] #
         return server
 
 
-def assets() -> list[Path]:
-    """The stylesheets and scripts shipped in the package, `meshkb.*` first."""
-    found = (p for p in ASSETS.iterdir() if p.suffix in (".css", ".js"))
-    return sorted(found, key=lambda p: (p.stem != "meshkb", p.name))
+def _differs(path: Path, content: str) -> bool:
+    try:
+        return path.read_text(encoding="utf-8") != content
+    except (OSError, UnicodeDecodeError):
+        return True
 
 
 def _warn(problem: Problem) -> None:
     log.warning(str(problem))
 
 
-def _url(files: Files, path: str) -> str:
-    file = files.get_file_from_path(path)
-    return file.url if file is not None else page_url(path)
-
-
 def _title(files: Files, path: str) -> str | None:
     file = files.get_file_from_path(posixpath.normpath(path))
     page = file.page if file is not None else None
     return page.title if isinstance(page, Page) and page.title else None
-
-
-def page_markdown(checklist: Checklist) -> str:
-    """The generated page: a title and the directive.
-
-    MkDocs themes print page titles as HTML, so the title is escaped here.
-    """
-    title = json.dumps(escape(checklist.title, quote=False))
-    return f"---\ntitle: {title}\n---\n\n[[meshkb:checklist {checklist.id}]]\n"
-
-
-def checklist_toc(checklist: Checklist) -> TableOfContents:
-    """Progress and one entry per section, for Material's table of contents."""
-    entries = [AnchorLink("Progress", f"meshkb-{checklist.id}-progress", 2)]
-    entries.extend(
-        AnchorLink(escape(f"{number}. {section.title}"), section.id, 2)
-        for number, section in enumerate(checklist.sections, start=1)
-    )
-    return TableOfContents(entries)
 
 
 def add_to_nav(nav: Navigation, pages: list[Page]) -> None:

@@ -1,7 +1,8 @@
 """Real Chromium against the real built site, served on the site_url origin.
 
-The repository's site is built once per session (shared with the link tests); a second
-small site holds a hostile checklist. Without Chromium the browser tests skip with a
+The repository's site is built once per session and engine (shared with the link tests):
+every test that uses `site` runs on the MkDocs build and on the Zensical build of the same
+sources. A second small site holds a hostile checklist. Without Chromium the browser tests skip with a
 message, except in CI, where they fail.
 """
 
@@ -10,7 +11,6 @@ from __future__ import annotations
 import functools
 import os
 import shutil
-import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,7 +23,7 @@ import pytest
 from meshkb.site.sources import read_site_config
 
 from ..conftest import CASES, ROOT
-from ..sitebuild import build, copy_sources, repo_site
+from ..sitebuild import ENGINES, build, build_with, copy_sources, repo_site
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -71,54 +71,55 @@ class _Quiet(SimpleHTTPRequestHandler):
         pass
 
 
-def _port_free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
+def _bind(port: int = 0) -> ThreadingHTTPServer | None:
+    """A server bound to `port` (0: any free one), not serving yet; None when it is taken.
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _serve(folder: Path, port: int) -> ThreadingHTTPServer:
-    handler = functools.partial(_Quiet, directory=str(folder))
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
-@pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """The repository's site on its site_url origin (instant navigation needs that origin).
-
-    When that port is taken, a copy is built for a free port instead.
+    Bound before the site is built, so no other process takes the port meanwhile.
     """
+    try:
+        return ThreadingHTTPServer(("127.0.0.1", port), _Quiet)
+    except OSError:
+        return None
+
+
+def _serve(server: ThreadingHTTPServer, folder: Path) -> Site:
+    server.RequestHandlerClass = functools.partial(_Quiet, directory=str(folder))  # type: ignore[assignment]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return Site(folder, f"http://127.0.0.1:{server.server_address[1]}/")
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Site]:
+    """The repository's site, built by each engine, on its site_url origin.
+
+    Instant navigation needs that origin. When the configured port is taken (or for
+    Zensical, which builds a copy anyway), a copy is built for a free port instead.
+    """
+    engine = str(request.param)
     configured = read_site_config(ROOT / "mkdocs.yml").site_url
-    port = urlsplit(configured).port or 8000
-    if _port_free(port):
+    server = _bind(urlsplit(configured).port or 8000) if engine == "mkdocs" else None
+    if server is not None:
         folder = repo_site()
     else:
-        port = _free_port()
-        source = copy_sources(tmp_path_factory.mktemp("site-src"))
-        folder = build(source, source / "site", f"http://127.0.0.1:{port}/")
-    server = _serve(folder, port)
-    yield Site(folder, f"http://127.0.0.1:{port}/")
+        server = _bind()
+        assert server is not None
+        source = copy_sources(tmp_path_factory.mktemp(f"site-src-{engine}"))
+        folder = build_with(engine, source, f"http://127.0.0.1:{server.server_address[1]}/")
+    yield _serve(server, folder)
     server.shutdown()
+    server.server_close()
 
 
 @pytest.fixture(scope="session")
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The site plus a checklist whose every field tries to inject markup or script."""
-    port = _free_port()
+    server = _bind()
+    assert server is not None
     source = copy_sources(tmp_path_factory.mktemp("hostile-src"))
     shutil.copy2(CASES / "hostile" / "hostile.yaml", source / "checklists" / "hostile.yaml")
-    folder = build(source, source / "site", f"http://127.0.0.1:{port}/")
-    server = _serve(folder, port)
-    yield Site(folder, f"http://127.0.0.1:{port}/")
+    folder = build(source, source / "site", f"http://127.0.0.1:{server.server_address[1]}/")
+    yield _serve(server, folder)
     server.shutdown()
+    server.server_close()

@@ -30,9 +30,11 @@ def test_search_pictures_and_pages_work_without_any_outside_request(page: Page, 
     )
     page.goto(site.page("cost/"))
     assert page.locator("svg.meshkb-cost-chart").count() == 1
-    page.locator("label.md-search__icon, .md-search__input").first.click()
-    page.locator("input.md-search__input").fill("bypass runbook")
-    results = page.locator(".md-search-result__item")
+    # Material's search box, or Zensical's button and dialog (in a shadow root, which
+    # Playwright's CSS locators enter).
+    page.locator("label.md-search__icon, .md-search__input, .md-search__button").first.click()
+    page.locator("input.md-search__input, dialog input[role=combobox]").first.fill("bypass runbook")
+    results = page.locator(".md-search-result__item, dialog ol[role=listbox] > li")
     results.first.wait_for(timeout=20_000)
     assert results.count() > 0
     assert "bypass" in results.first.inner_text().lower()

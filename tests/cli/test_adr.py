@@ -125,17 +125,18 @@ def test_a_file_that_appears_meanwhile_is_never_overwritten(
     render = adr.render_adr
 
     def render_while_someone_else_writes(*args: object, **kwargs: object) -> str:
-        target.write_text("written by someone else\n")  # lands after numbering, before the write
+        target.write_text("written by someone else\n")  # lands before the number is chosen
         return render(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(adr, "render_adr", render_while_someone_else_writes)
     code, out, err = new_adr("--dir", "adr")
-    assert code == 2
-    assert out == ""
-    assert err.startswith("meshkb: error: adr/0001-adopt-linkerd-for-mtls.md: appeared while")
-    assert "left untouched" in err and "--force" not in err
+    assert (code, err) == (0, "")
+    assert out == "adr/0002-adopt-linkerd-for-mtls.md\n"
     assert target.read_text() == "written by someone else\n"
-    assert sorted(p.name for p in (workdir / "adr").iterdir()) == [target.name]
+    assert sorted(p.name for p in (workdir / "adr").iterdir()) == [
+        target.name,
+        "0002-adopt-linkerd-for-mtls.md",
+    ]
 
 
 def test_madr_sections_in_order_and_front_matter(workdir: Path) -> None:
@@ -354,3 +355,64 @@ def test_accepted_with_a_passing_gate_needs_no_force(workdir: Path, migration_re
     code, out, err = new_adr("--report", "reviews/payments-migration.md", "--status", "accepted")
     assert code == 0, err
     assert front_matter(Path(out.strip()).read_text())["status"] == "accepted"
+
+
+ADR_AT_ONCE = """
+import os, sys, time
+from meshkb.cli import main
+import meshkb.adr, meshkb.site.links  # loaded before the start, so all start together
+print("ready", flush=True)
+while not os.path.exists("go"):
+    time.sleep(0.001)
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("existing", [2])
+def test_ten_adr_new_at_once_take_ten_numbers(workdir: Path, existing: int) -> None:
+    """Ten real processes, each loaded and waiting for a file to appear, then all at once."""
+    import subprocess
+    import sys
+
+    folder = workdir / "adr"
+    if existing:
+        folder.mkdir()
+        for number in range(1, existing + 1):
+            (folder / f"{number:04d}-earlier-{number}.md").write_text("earlier\n")
+    children = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                ADR_AT_ONCE,
+                "adr",
+                "new",
+                f"Decision {index}",
+                "--dir",
+                "adr",
+                "--date",
+                "2026-11-25",
+                "--site-url",
+                "https://meshkb.example.org/",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=workdir,
+        )
+        for index in range(10)
+    ]
+    for child in children:
+        assert child.stdout is not None
+        assert child.stdout.readline() == "ready\n"
+    (workdir / "go").write_text("")
+    results = [child.communicate(timeout=120) for child in children]
+    assert [child.returncode for child in children] == [0] * 10, results
+    written = sorted(out.strip() for out, _ in results)
+    numbers = sorted(Path(path).name[:4] for path in written)
+    assert numbers == [f"{n:04d}" for n in range(existing + 1, existing + 11)]
+    names = sorted(p.name for p in folder.iterdir())
+    assert len(names) == existing + 10
+    assert not any(name.startswith(".") for name in names)  # no temporary file left
+    for index in range(10):
+        assert sum(f"-decision-{index}.md" in name for name in names) == 1

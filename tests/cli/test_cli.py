@@ -186,7 +186,7 @@ def test_report_with_unknown_item_ids(folder: Path, tmp_path: Path) -> None:
     assert result.code == 2
     assert (
         result.err
-        == f"meshkb: error: {report}:{line}:1: SMP-0777 is not an item of checklist 'sample' 2.1.0\n"
+        == f"meshkb: error: {report}:{line}:9: SMP-0777 is not an item of checklist 'sample' 2.1.0\n"
     )
 
 
@@ -344,3 +344,37 @@ def test_report_check_takes_several_files_as_pre_commit_passes_them(
     assert json_several.code == 2
     assert json_several.out == ""
     assert "--format json takes one FILE (got 2)" in json_several.err
+
+
+@pytest.mark.parametrize(
+    ("name", "inside"),
+    [
+        ("empty", []),
+        ("x.yaml", []),
+        ("notes", ["README.md", "old.yaml.bak"]),
+        ("nested", ["a.yaml/"]),
+    ],
+)
+def test_a_folder_without_checklists_is_nothing_to_check_not_valid(
+    tmp_path: Path, name: str, inside: list[str]
+) -> None:
+    folder = tmp_path / name
+    folder.mkdir()
+    for entry in inside:
+        if entry.endswith("/"):
+            (folder / entry).mkdir()
+        else:
+            (folder / entry).write_text("format: meshkb/checklist/v1\n", encoding="utf-8")
+    result = run_cli("validate", str(folder))
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (
+        f"meshkb: error: {folder}: no checklist files (*.yaml, *.yml): nothing to check\n"
+    )
+
+
+def test_no_checklist_at_all_is_nothing_to_check(tmp_path: Path) -> None:
+    result = run_cli("--no-builtin", "--checklists", str(tmp_path), "validate")
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (
+        f"meshkb: error: {tmp_path}: no checklist files (*.yaml, *.yml): nothing to check\n"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,13 +17,25 @@ from ..conftest import CASES, run_cli
 SAMPLE = load_checklist(CASES / "valid" / "sample.yaml")
 
 
-def run(path: Path, keys: str) -> str:
-    err = io.StringIO()
-    code = run_interactive(
-        SAMPLE, new_report(SAMPLE, date="2026-11-25"), path, io.StringIO(keys), err
-    )
-    assert code == 0
-    return err.getvalue()
+def run(path: Path, keys: str, *scope: str) -> str:
+    """`checklist sample -i -o PATH SCOPE...` typing `keys`, then the terminal closes."""
+    stdin = sys.stdin
+    sys.stdin = io.StringIO(keys)
+    try:
+        result = run_cli(
+            "--checklists",
+            str(CASES / "valid"),
+            "checklist",
+            "sample",
+            "-i",
+            "-o",
+            str(path),
+            *scope,
+        )
+    finally:
+        sys.stdin = stdin
+    assert result.code == 0, result.err
+    return result.err
 
 
 def answers(path: Path) -> dict[str, tuple[str, str, str, str]]:
@@ -33,7 +46,7 @@ def answers(path: Path) -> dict[str, tuple[str, str, str, str]]:
 def test_closed_terminal_keeps_every_answer_given_and_a_second_run_resumes(tmp_path: Path) -> None:
     path = tmp_path / "review.md"
     # pass SMP-0001 with a note, then the terminal closes (EOF) in the middle of SMP-0002.
-    run(path, "p\nrunbook rehearsed\n")
+    run(path, "\np\nrunbook rehearsed\n", "--system", "shop")  # mesh not decided yet
     assert answers(path)["SMP-0001"] == ("pass", "runbook rehearsed", "", "")
     assert answers(path)["SMP-0002"][0] == "open"
     # The second run starts at the first open item: n/a with a reason, skip, waive, back.
@@ -47,7 +60,7 @@ def test_closed_terminal_keeps_every_answer_given_and_a_second_run_resumes(tmp_p
 
 def test_back_and_quit(tmp_path: Path) -> None:
     path = tmp_path / "review.md"
-    run(path, "p\n\nb\nf\nbroken\nq\n")
+    run(path, "p\n\nb\nf\nbroken\nq\n", "--system", "shop", "--mesh", "linkerd")
     assert answers(path)["SMP-0001"] == ("fail", "broken", "", "")
 
 
@@ -103,7 +116,7 @@ def test_a_new_report_asks_for_system_and_mesh(tmp_path: Path) -> None:
     err = io.StringIO()
     keys = "\nshop\nistoi\nlinkerd\np\nrunbook\nq\n"  # empty system asked again, typo
     code = run_interactive(
-        SAMPLE, new_report(SAMPLE, date="2026-11-25"), path, io.StringIO(keys), err, {}
+        SAMPLE, new_report(SAMPLE, date="2026-11-25"), path, "md", io.StringIO(keys), err, {}
     )
     assert code == 0
     log = err.getvalue()
@@ -142,19 +155,16 @@ def test_the_scope_given_on_the_command_line_is_not_asked(
 def test_input_ending_before_the_scope_writes_nothing(tmp_path: Path) -> None:
     path = tmp_path / "review.md"
     err = io.StringIO()
-    code = run_interactive(SAMPLE, new_report(SAMPLE), path, io.StringIO("shop\n"), err, {})
+    code = run_interactive(SAMPLE, new_report(SAMPLE), path, "md", io.StringIO("shop\n"), err, {})
     assert code == 0 and not path.exists()
     assert f"Nothing saved; {path} was not written." in err.getvalue()
 
 
 def test_resume_with_another_mesh_derives_the_automatic_answers_again(tmp_path: Path) -> None:
     path = tmp_path / "review.md"
-    err = io.StringIO()
-    run_interactive(
-        SAMPLE, new_report(SAMPLE), path, io.StringIO("shop\nlinkerd\np\nok\nq\n"), err, {}
-    )
+    run(path, "p\nok\nq\n", "--system", "shop", "--mesh", "linkerd")
     assert answers(path)["SMP-0002"][0] == "na"  # Istio only, and this system runs Linkerd
-    run_interactive(SAMPLE, new_report(SAMPLE), path, io.StringIO("q\n"), err, {"mesh": "istio"})
+    run(path, "q\n", "--mesh", "istio")
     got = answers(path)
     assert got["SMP-0001"] == ("pass", "ok", "", "")  # a person's answer is kept
     assert got["SMP-0002"][0] == "open"  # the Istio item is to be answered now

@@ -357,7 +357,7 @@ def test_the_sources_page_is_generated_with_each_source_and_its_own_check_date()
 def test_every_cost_figure_names_the_fact_it_comes_from_and_they_agree() -> None:
     data = yaml.safe_load((ROOT / "plugins" / "meshkb" / "data" / "cost.yaml").read_text())
     checked = 0
-    for proxy in data["proxies"]:
+    for proxy in data["proxies"] + data["control_planes"]:
         for block in ("requests", "usage"):
             figures = proxy.get(block)
             if not figures:

@@ -167,3 +167,57 @@ def test_a_problem_about_a_key_that_is_not_an_identifier_names_its_own_line(
         load_checklist(path)
     [problem] = caught.value.problems
     assert (problem.line, problem.path) == (text.count("\n"), "$['-extra']")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        'https://example.com/"><svg onload=alert(1)>',
+        "https://example.com/)<svg/onload=alert(1)>",
+        "https://example.com/x){: onclick=alert(1) }",
+        "https://example.com/a'onmouseover='alert(1)",
+        "https://example.com/a`b",
+        "https://example.com/a\\\\b",
+        "https://trusted.example@evil.example/",
+        "https://exa mple.com/",
+        "https://example.com/\u0430",
+        "https://example.com/%zz",
+        "https://",
+        "http://example.com/",
+        "javascript:alert(1)//https://example.com/",
+        "HTTPS://example.com/",
+    ],
+)
+def test_a_source_url_that_could_end_its_link_is_refused_where_it_stands(
+    tmp_path: Path, url: str
+) -> None:
+    quoted = url.replace("\\", "\\\\").replace('"', '\\"')
+    path = _copy_with(
+        tmp_path,
+        "sample.yaml",
+        "url: https://istio.io/latest/docs/reference/config/labels/",
+        f'url: "{quoted}"',
+    )
+    with pytest.raises(MeshkbError) as caught:
+        load_checklist(path)
+    (line,) = str(caught.value).splitlines()
+    assert line.startswith(f"{path}:30:"), line
+    assert ".refs[1].url: " in line and "does not match the expected form (An https URL" in line
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://istio.io/latest/docs/reference/config/labels/",
+        "https://example.com/a_(b)?q=x&y=1#frag",
+        "https://example.com:8443/%E2%9C%93/~user/@scope;v=1,2*+!$",
+    ],
+)
+def test_ordinary_source_urls_are_accepted(tmp_path: Path, url: str) -> None:
+    path = _copy_with(
+        tmp_path,
+        "sample.yaml",
+        "url: https://istio.io/latest/docs/reference/config/labels/",
+        f'url: "{url}"',
+    )
+    assert load_checklist(path).id == "sample"

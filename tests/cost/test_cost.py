@@ -14,7 +14,14 @@ import pytest
 from meshkb.core.errors import MeshkbError
 from meshkb.cost.calculator import calculator_data, render_cost_calculator_html
 from meshkb.cost.chart import render_cost_chart_svg
-from meshkb.cost.model import COST_DATA_PATH, MISSING, compute_cost, format_amount, load_cost_data
+from meshkb.cost.model import (
+    COST_DATA_PATH,
+    MISSING,
+    AppRequests,
+    compute_cost,
+    format_amount,
+    load_cost_data,
+)
 from meshkb.cost.output import render_cost_json, render_cost_text
 
 JS = Path(__file__).resolve().parents[2] / "plugins" / "meshkb" / "assets" / "meshkb-cost.js"
@@ -121,15 +128,63 @@ def test_text_rendering() -> None:
     assert lines[0] == "Proxy overhead for 200 pods, 10 nodes, 1000 RPS, 1 waypoint"
     sidecar = next(line for line in lines if line.startswith("Istio sidecar"))
     assert sidecar.split() == ["Istio", "sidecar", "200", "20.0", "25.0", "0.4", "11.2"]
-    assert "Cores and GiB are rounded to one decimal, halves up" in text
+    # The rounding rule is in the docs (docs/reference/cli.md#cost), not printed each run.
+    assert "rounded" not in text
     assert "Sources:" in text and "https://istio.io/v1.24/docs/ops/deployment/" in text
+    # The control plane, where a sourced figure exists: istiod's requests and measured use.
+    istiod = next(line for line in lines if line.startswith("Istio control plane (istiod)"))
+    assert istiod.split()[-5:] == ["1", "0.5", "2.0", "1.0*", "1.4"]
+    assert "measured with 1,000 services and 2,000 sidecars" in text
+    # Chart values are read at a release tag, never a moving branch.
+    assert "/blob/1.22.0/" in text and "/blob/version-2.20/" in text
+    assert "/blob/main/" not in text and "/blob/master/" not in text
+
+
+def test_in_use_above_reserved_is_marked_with_a_note() -> None:
+    text = render_cost_text(compute_cost(200, 10, 1000, ["linkerd"]))
+    linkerd = next(line for line in text.splitlines() if line.startswith("Linkerd proxy"))
+    # 26.3 MB measured per proxy is more than the 20Mi HA request.
+    assert linkerd.split()[-1] == "4.9*"
+    assert (
+        "  * In use above reserved (Linkerd proxy (HA values)): the default requests reserve "
+        "less than the proxy is measured to use, so the scheduler under-counts it."
+    ) in text
+    data = json.loads(render_cost_json(compute_cost(200, 10, 1000, ["linkerd"])))
+    assert data["rows"][0]["in_use_above_reserved"] == ["memory"]
+    assert data["control_planes"] == []  # no sourced Linkerd control-plane figure
+
+
+def test_one_of_each_is_singular() -> None:
+    text = render_cost_text(compute_cost(1, 1, 1000, ["istio-sidecar"]))
+    assert text.splitlines()[0] == "Proxy overhead for 1 pod, 1 node, 1000 RPS, 1 waypoint"
+
+
+def test_the_app_requests_and_the_overhead_as_a_share_of_them() -> None:
+    app = AppRequests(cpu_cores=4.0, memory_gib=8.0, floor=False)
+    text = render_cost_text(compute_cost(20, 2, 1000, ["istio-sidecar"]), app)
+    lines = text.splitlines()
+    own = next(line for line in lines if line.startswith("Application's own requests"))
+    assert own.split()[-3:] == ["20", "4.0", "8.0"]
+    sidecar = next(line for line in lines if line.startswith("Istio sidecar"))
+    # 20 sidecars reserve 2.0 cores and 2.5 GiB: 50% and 31% of the app's own requests.
+    assert sidecar.split()[-2:] == ["50%", "31%"]
+    data = json.loads(render_cost_json(compute_cost(20, 2, 1000, ["istio-sidecar"]), app))
+    assert data["application"] == {
+        "cpu_cores": 4.0,
+        "memory_gib": 8.0,
+        "floor": False,
+        "overhead_percent": {
+            "istio-sidecar": {"cpu": 50, "memory": 31},
+            "istiod": {"cpu": 13, "memory": 25},
+        },
+    }
 
 
 def test_json_rendering() -> None:
     text = render_cost_json(compute_cost(200, 10, 1000, ["istio-sidecar", "istio-ztunnel"]))
     assert text.endswith("}\n")
     data = json.loads(text)
-    assert list(data) == ["format", "inputs", "rounding", "rows"]
+    assert list(data) == ["format", "inputs", "rounding", "rows", "control_planes"]
     assert data["inputs"] == {"pods": 200, "nodes": 10, "rps": 1000, "waypoints": 1}
     sidecar, ztunnel = data["rows"]
     assert sidecar["reserved"]["cpu_cores"] == 20.0
@@ -144,6 +199,12 @@ def test_json_rendering() -> None:
         },
     }
     assert ztunnel["reserved"] == {"cpu_cores": None, "memory_gib": None, "source": None}
+    (istiod,) = data["control_planes"]
+    assert istiod["reserved"]["cpu_cores"] == 0.5 and istiod["reserved"]["memory_gib"] == 2.0
+    assert istiod["in_use"]["cpu_cores"] == 1.0 and istiod["in_use"]["memory_gib"] == 1.4
+    assert istiod["reserved"]["source"]["url"].startswith(
+        "https://github.com/istio/istio/blob/1.22.0/"
+    )
 
 
 def test_chart_svg_is_accessible_and_self_contained() -> None:

@@ -49,8 +49,8 @@ test("parse then export gives what Python gives (export -> parse -> export)", as
         problem = error.message;
       }
       assert.equal(again, sample.reparsed, problem);
-      // Free text loses only what the format cannot hold (runs of blank lines, spaces
-      // at line ends), so a second round changes nothing.
+      // Free text loses only what the Markdown form does not keep (spaces at line ends,
+      // blank lines around a note), so a second round changes nothing.
       if (again !== null) assert.equal(core.toMarkdown(checklist, core.parseReport(checklist, again, "r.md")), again);
     });
   }
@@ -118,4 +118,46 @@ test("cleanAnswer keeps only the answer fields of a valid answer", () => {
     assert.equal(core.cleanAnswer(checklist, { ...good, ...bad }), null, JSON.stringify(bad));
   }
   assert.equal(core.cleanAnswer(checklist, null), null);
+});
+
+test("a JSON report is held to the whole schema: every field, no other, no key twice, no NUL", () => {
+  const checklist = fixture.checklists.migration;
+  const sample = fixture.exports.find((entry) => entry.checklist === "migration");
+  const data = JSON.parse(sample.json);
+  const refuse = (text, pattern) => assert.throws(() => core.parseReport(checklist, text, "x.json"), { message: pattern });
+  refuse(JSON.stringify({ ...data, system: ["payments"] }), /are not valid/);
+  refuse(JSON.stringify({ ...data, colour: "red" }), /unknown field 'colour'/);
+  const { reviewers, ...withoutReviewers } = data;
+  assert.ok(reviewers);
+  refuse(JSON.stringify(withoutReviewers), /'reviewers' is missing/);
+  refuse(JSON.stringify({ ...data, answers: [{ ...data.answers[0], extra: 1 }] }), /answer 1 is not valid/);
+  refuse(JSON.stringify({ ...data, answers: [{ ...data.answers[0], note: "a\u0000b" }] }), /answer 1 is not valid/);
+  refuse(JSON.stringify({ ...data, answers: [{ ...data.answers[0], note: "\ud800" }] }), /answer 1 is not valid/);
+  refuse(JSON.stringify({ ...data, answers: [{ ...data.answers[0], rev: 1000000 }] }), /answer 1 is not valid/);
+  refuse(sample.json.replace('"mesh":', '"mesh": "istio",\n  "mesh":'), /^x\.json:7:3: key 'mesh' is given twice/);
+});
+
+test("a share link or saved state with the wrong types is refused as a whole", () => {
+  const checklist = fixture.checklists.migration;
+  for (const fields of [{ system: ["a"] }, { reviewers: "alice" }, { date: "yesterday" }, { system: "a\u0000" }]) {
+    assert.throws(() => core.cleanReport(checklist, {
+      system: "", mesh: "", dataplane: "", date: "", reviewers: [], ...fields,
+      checklist: checklist.id, checklist_version: "0.0.0", answers: [],
+    }, ""), /are not valid/, JSON.stringify(fields));
+  }
+});
+
+test("front matter the page reads is read as YAML reads it, or refused", () => {
+  const checklist = fixture.checklists.migration;
+  const sample = fixture.exports.find((entry) => entry.checklist === "migration" && entry.name.endsWith("blank"));
+  const withSystem = (value) => sample.markdown.replace('system: ""', "system: " + value);
+  const read = (value) => core.parseReport(checklist, withSystem(value), "r.md").system;
+  assert.equal(read("payments prod"), "payments prod");
+  assert.equal(read("'it''s'"), "it's");
+  assert.equal(read('"a\\u00e9"'), "a\u00e9");
+  for (const value of ["[a, b]", "yes", "0x1F", "12", "a # comment", "'unclosed", '"a\\u0000b"']) {
+    assert.throws(() => read(value), undefined, value);
+  }
+  const twice = sample.markdown.replace('mesh: ""', 'mesh: ""\nmesh: istio');
+  assert.throws(() => core.parseReport(checklist, twice, "r.md"), /'mesh' is given twice/);
 });

@@ -17,56 +17,10 @@ from meshkb.report.data import parse_report, render_json, render_yaml
 from meshkb.report.markdown import parse_markdown, render_markdown
 
 from ..conftest import CASES
+from .strategies import note_text, reports
 
 SAMPLE = load_checklist(CASES / "valid" / "sample.yaml")
 KNOWN = {"sample": SAMPLE}
-LIVE = [item.id for item in SAMPLE.active_items()]
-
-text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=60)
-line = st.text(
-    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp")),
-    min_size=1,
-    max_size=30,
-).filter(str.strip)
-
-
-@st.composite
-def answers(draw: st.DrawFn) -> Answer:
-    item_id = draw(st.sampled_from(LIVE))
-    state = draw(st.sampled_from(["open", "pass", "fail", "na", "waived"]))
-    reason = draw(line) if state in ("na", "waived") else draw(st.one_of(st.just(""), text))
-    owner = draw(line) if state == "waived" else draw(st.one_of(st.just(""), line))
-    evidence = tuple(
-        AnswerEvidence(t, s)
-        for t, s in draw(
-            st.lists(st.tuples(line, st.sampled_from(["person", "probe"])), max_size=2)
-        )
-    )
-    return Answer(
-        item_id,
-        draw(st.integers(1, 3)),
-        state,
-        draw(text),
-        reason,
-        owner,
-        evidence,
-        draw(st.booleans()),
-    )
-
-
-@st.composite
-def reports(draw: st.DrawFn) -> Report:
-    chosen = {a.id: a for a in draw(st.lists(answers(), max_size=6))}
-    return Report(
-        "sample",
-        "2.1.0",
-        draw(st.one_of(st.just(""), line)),
-        draw(st.sampled_from(["", "istio", "linkerd", "cilium"])),
-        draw(st.sampled_from(["", "sidecar", "ambient"])),
-        "2026-11-25",
-        tuple(draw(st.lists(line, max_size=3))),
-        tuple(chosen.values()),
-    )
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
@@ -75,6 +29,50 @@ def test_markdown_export_parse_export_gives_the_same_bytes(report: Report) -> No
     first = render_markdown(SAMPLE, report)
     second = render_markdown(SAMPLE, parse_markdown(first, "r.md", KNOWN))
     assert second == first
+
+
+def documented_note(note: str) -> str:
+    """The note as the Markdown form holds it (docs/reference/report-format.md#notes):
+    line ends become \\n, spaces at line ends and blank lines around go, and the first
+    line starts at its first character. Every other character is kept."""
+    lines = [line.rstrip() for line in note.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    while lines and not lines[0]:
+        lines.pop(0)
+    while lines and not lines[-1]:
+        lines.pop()
+    if lines:
+        lines[0] = lines[0].lstrip()
+    return "\n".join(lines)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(note_text, st.sampled_from(["SMP-0001", "SMP-0002"]))
+@example("a\n\n\nafter a run\n---\n- [ ] task\n<!-- c -->\n\ttab", "SMP-0001")
+@example("\t- State: fail\n  - State: pass\n- [x] **SMP-0002** x *(required, rev 9)*", "SMP-0002")
+def test_markdown_keeps_every_line_of_any_note(note: str, item_id: str) -> None:
+    report = replace(new_report(SAMPLE), answers=(Answer(item_id, 1, "fail", note=note),))
+    text = render_markdown(SAMPLE, report)
+    parsed = parse_markdown(text, "r.md", KNOWN).answer_by_id()
+    assert parsed[item_id].note == documented_note(note)
+    assert parsed[item_id].state == "fail" and parsed[item_id].rev == 1
+    others = [a for a in parsed.values() if a.id != item_id]
+    assert all(a.state == "open" and not a.note for a in others)
+
+
+@settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(reports())
+def test_json_and_yaml_keep_the_report_exactly_and_markdown_converts_back(report: Report) -> None:
+    for renderer, name in ((render_json, "r.json"), (render_yaml, "r.yaml")):
+        parsed = parse_report(renderer(SAMPLE, report), name, KNOWN)
+        given_answers = report.answer_by_id()
+        for answer in parsed.answers:
+            if answer.id in given_answers:
+                assert answer == given_answers[answer.id]
+        assert (parsed.system, parsed.reviewers) == (report.system, report.reviewers)
+    # Markdown -> JSON -> Markdown: the same bytes.
+    markdown = render_markdown(SAMPLE, report)
+    as_json = render_json(SAMPLE, parse_report(markdown, "r.md", KNOWN))
+    assert render_markdown(SAMPLE, parse_report(as_json, "r.json", KNOWN)) == markdown
 
 
 @settings(max_examples=100, deadline=None)

@@ -16,7 +16,7 @@ from meshkb.site.linklock import BuiltSite, check_lock, published, read_lock, up
 from meshkb.site.sources import find_config, read_site_config
 
 from ..conftest import ROOT, run_cli
-from ..sitebuild import build, copy_sources, repo_site
+from ..sitebuild import ENGINES, build, copy_sources, repo_site, repo_zensical_site
 
 LOCK = ROOT / "tests" / "links.lock"
 UPDATE_HINT = "run the update: MESHKB_UPDATE_LOCK=1 pytest tests/site/test_links_lock.py, or meshkb links update"
@@ -43,8 +43,9 @@ def test_lock_lists_everything_published() -> None:
     )
 
 
-def test_every_locked_url_and_anchor_resolves_in_the_built_site() -> None:
-    broken = lock_problems(ROOT, repo_site())
+@pytest.mark.parametrize("engine", ENGINES)
+def test_every_locked_url_and_anchor_resolves_in_the_built_site(engine: str) -> None:
+    broken = lock_problems(ROOT, repo_zensical_site() if engine == "zensical" else repo_site())
     assert not broken, (
         f"{len(broken)} locked URL(s) no longer resolve; a moved page needs a redirect (mkdocs.yml redirect_maps):\n"
         + "\n".join(broken)

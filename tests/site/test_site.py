@@ -2,7 +2,9 @@
 
 1. Every link and anchor in docs/**/*.md and every page ref in checklists/*.yaml resolves
    (Markdown parsed with markdown-it-py's token stream, never with regexes).
-2. One real `mkdocs build --strict` (tests/sitebuild.py, shared with the other site tests).
+2. Real builds (tests/sitebuild.py, shared with the other site tests): `mkdocs build
+   --strict` and `zensical build --strict` of the same sources, each for the local preview
+   and for an address below a path.
 3. Every relative href/src in the built HTML resolves to a file, every #fragment to an id.
 Then: no page loads anything from off the site, and every external link has a sources entry.
 """
@@ -23,7 +25,7 @@ from meshkb.site.sources import page_headings
 from meshkb.site.sources_page import generated_page_headings
 
 from ..conftest import CHECKLISTS, ROOT
-from ..sitebuild import SUBPATH_URL, repo_site
+from ..sitebuild import SUBPATH_URL, repo_site, repo_zensical_site
 
 DOCS = ROOT / "docs"
 SITE_URL = "http://127.0.0.1:8000/"
@@ -153,11 +155,21 @@ PUBLISHED: dict[Path, str] = {}
 """Built site -> the address it was built for."""
 
 
-@pytest.fixture(scope="module", params=[None, SUBPATH_URL], ids=["local", "subpath"])
+@pytest.fixture(
+    scope="module",
+    params=[
+        ("mkdocs", None),
+        ("mkdocs", SUBPATH_URL),
+        ("zensical", None),
+        ("zensical", SUBPATH_URL),
+    ],
+    ids=["mkdocs-local", "mkdocs-subpath", "zensical-local", "zensical-subpath"],
+)
 def site(request: pytest.FixtureRequest) -> Path:
-    """The site built for the local preview, and for an address below a path."""
-    built = repo_site(request.param)
-    PUBLISHED[built] = request.param or SITE_URL
+    """The site built by each engine for the local preview, and for an address below a path."""
+    engine, url = request.param
+    built = repo_zensical_site(url) if engine == "zensical" else repo_site(url)
+    PUBLISHED[built] = url or SITE_URL
     return built
 
 
@@ -192,7 +204,9 @@ def broken_references(site: Path) -> tuple[list[str], int]:
                     posixpath.dirname(here), target.split("#")[0] or posixpath.basename(here)
                 )
             )
-            if target.split("#")[0].endswith("/") or target.split("#")[0] in ("", "."):
+            path_part = target.split("#")[0]
+            # A same-page link (`#x`) stays on its file (`404.html`, not a folder `404.html/`).
+            if path_part.endswith("/") or path_part == ".":
                 absolute += "/"
             anchor = target.partition("#")[2]
             entry = absolute.replace("/index.html", "/") + (f"#{anchor}" if anchor else "")
@@ -336,7 +350,11 @@ def test_every_external_source_is_listed_with_the_date_it_was_checked() -> None:
 def test_search_indexes_the_items_not_the_checklist_controls(site: Path) -> None:
     import json
 
-    docs = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    mkdocs_index = site / "search" / "search_index.json"
+    if mkdocs_index.is_file():
+        docs = json.loads(mkdocs_index.read_text(encoding="utf-8"))["docs"]
+    else:  # Zensical's index
+        docs = json.loads((site / "search.json").read_text(encoding="utf-8"))["items"]
     text = " ".join(doc["text"] for doc in docs if doc["location"].startswith("checklists/"))
     assert "Write the bypass runbook for Linkerd" in text
     assert "SeverityDone" not in text and "Export Markdown" not in text and "Gate:" not in text

@@ -71,8 +71,14 @@
         date: pythonPattern(patterns.date),
         itemLine: pythonPattern(patterns.item_line),
         fieldLine: pythonPattern(patterns.field_line),
-        rev: pythonPattern(patterns.rev),
+        rev: new RegExp(patterns.rev, "gs"),
+        meta: pythonPattern(patterns.meta),
+        taskLine: pythonPattern(patterns.task_line),
+        topLevelLine: pythonPattern(patterns.top_level_line),
+        listLine: pythonPattern(patterns.list_line),
+        forbidden: new RegExp(patterns.forbidden_text, "u"),
         yamlUnsafe: new RegExp(patterns.yaml_unsafe, "g"),
+        yamlUnsafeOne: new RegExp(patterns.yaml_unsafe),
       };
       compiled.set(contract, rules);
     }
@@ -349,19 +355,44 @@
   };
 
   /**
+   * Why `text` cannot go into a report (NUL, a lone surrogate), or "" when it can
+   * (report.forbidden_text).
+   */
+  function forbiddenText(rules, text) {
+    const found = rules.forbidden.exec(text);
+    if (!found) return "";
+    const code = found[0].charCodeAt(0);
+    return `has ${code === 0 ? "a NUL character" : "a lone surrogate"} (U+${code.toString(16).toUpperCase().padStart(4, "0")})`;
+  }
+
+  /** Whether a value is text a report can hold. */
+  const isText = (rules, value) => isString(value) && !forbiddenText(rules, value);
+
+  /** Keys of `object` that `allowed` lacks (the schema's additionalProperties: false). */
+  const extraKeys = (object, allowed) => Object.keys(object).filter((key) => !allowed.includes(key));
+
+  const ANSWER_KEYS = ["id", "rev", "state", "note", "reason", "owner", "evidence", "prefilled", "automatic"];
+  const EVIDENCE_KEYS = ["source", "text"];
+  const REPORT_KEYS = ["format", "checklist", "checklist_version", "system", "mesh", "dataplane", "date", "reviewers", "answers"];
+
+  /**
    * A copy of `raw` with the answer fields, when it is a valid answer; else null.
    * @param {object} checklist checklist page data
    * @param {*} raw
+   * @param {boolean} [exact] refuse keys the report schema does not have (report files)
    * @returns {object|null}
    */
-  function cleanAnswer(checklist, raw) {
+  function cleanAnswer(checklist, raw, exact = false) {
     const rules = contractOf(checklist);
-    const validEvidence = (e) => e && rules.evidence_sources.includes(e.source) && isString(e.text) && e.text !== "";
-    const valid = raw && isString(raw.id) && rules.itemId.test(raw.id)
-      && Number.isInteger(raw.rev) && raw.rev > 0 && rules.states.includes(raw.state)
-      && [raw.note, raw.reason, raw.owner].every(isString) && typeof raw.prefilled === "boolean"
+    const isObject = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
+    const validEvidence = (e) => isObject(e) && rules.evidence_sources.includes(e.source) && isText(rules, e.text)
+      && strip(e.text) !== "" && !(exact && extraKeys(e, EVIDENCE_KEYS).length);
+    const valid = isObject(raw) && isString(raw.id) && rules.itemId.test(raw.id)
+      && Number.isInteger(raw.rev) && raw.rev > 0 && raw.rev <= rules.max_rev && rules.states.includes(raw.state)
+      && [raw.note, raw.reason, raw.owner].every((text) => isText(rules, text)) && typeof raw.prefilled === "boolean"
       && (raw.automatic === undefined || typeof raw.automatic === "boolean")
-      && Array.isArray(raw.evidence) && raw.evidence.every(validEvidence);
+      && Array.isArray(raw.evidence) && raw.evidence.every(validEvidence)
+      && !(exact && extraKeys(raw, ANSWER_KEYS).length);
     if (!valid) return null;
     const { id, rev, state, note, reason, owner, prefilled } = raw;
     return {
@@ -376,24 +407,31 @@
    * @param {object} checklist checklist page data
    * @param {object} data
    * @param {string} where e.g. "review.json: "
+   * @param {boolean} [exact] a report file: every key of the schema, and no other
    * @returns {object} the report
    */
-  function cleanReport(checklist, data, where) {
+  function cleanReport(checklist, data, where, exact = false) {
     const rules = contractOf(checklist);
     const oneOf = (values, value) => value === "" || values.includes(value);
+    if (exact) {
+      const extra = extraKeys(data, REPORT_KEYS);
+      const absent = REPORT_KEYS.filter((key) => !Object.hasOwn(data, key));
+      if (extra.length) fail(`${where}unknown field '${extra[0]}'`);
+      if (absent.length) fail(`${where}'${absent[0]}' is missing`);
+    }
     if (data.format !== rules.report_format && data.format !== undefined) fail(`${where}not a ${rules.report_format} report`);
     if (data.checklist !== checklist.id) fail(`${where}the report is for checklist '${data.checklist}', not '${checklist.id}'`);
     if (!isString(data.checklist_version) || !rules.checklistVersion.test(data.checklist_version)) {
       fail(where + "checklist_version is not x.y.z");
     }
-    const valid = isString(data.system) && oneOf(rules.meshes, data.mesh) && oneOf(rules.dataplanes, data.dataplane)
+    const valid = isText(rules, data.system) && oneOf(rules.meshes, data.mesh) && oneOf(rules.dataplanes, data.dataplane)
       && isString(data.date) && rules.date.test(data.date)
-      && Array.isArray(data.reviewers) && data.reviewers.every((name) => isString(name) && name !== "");
+      && Array.isArray(data.reviewers) && data.reviewers.every((name) => isText(rules, name) && name !== "");
     if (!valid || !Array.isArray(data.answers)) fail(where + "system, mesh, dataplane, date, reviewers or answers are not valid");
     const known = byId(itemsOf(checklist));
     const seen = new Set();
     const answers = data.answers.map((raw, index) => {
-      const answer = cleanAnswer(checklist, raw) || fail(`${where}answer ${index + 1} is not valid`);
+      const answer = cleanAnswer(checklist, raw, exact) || fail(`${where}answer ${index + 1} is not valid`);
       const problem = !known.has(answer.id) ? "is not in this checklist"
         : seen.has(answer.id) ? "appears twice"
           : missingField(answer);
@@ -405,48 +443,117 @@
     return { checklist: checklist.id, checklist_version, system, mesh, dataplane, date, reviewers, answers };
   }
 
+  // YAML 1.1 plain scalars that PyYAML reads as something other than text.
+  const YAML_WORDS = /^(?:~|null|Null|NULL|yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
+  // Plain scalars read the same by YAML and by this reader: a word (letters first, so no
+  // number), a date (YAML's timestamp, kept as text) or a version.
+  const PLAIN = /^(?:[\p{L}][\p{L}\p{N}_.\/@+-]*(?: [\p{L}\p{N}_.\/@+-]+)*|[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]+\.[0-9]+\.[0-9]+)$/u;
+  const SINGLE_QUOTED = /^'((?:[^']|'')*)'$/s;
+
   /**
-   * A front-matter value: the YAML forms a hand-edited report uses (JSON-compatible
-   * scalars, plain and single-quoted strings, flow lists); null for nothing.
+   * A front-matter value, in the forms a hand-edited report uses and that YAML reads the
+   * same way: JSON strings and lists, single-quoted and plain words; null for nothing.
+   * Anything else is refused rather than read differently from `report check`.
    */
-  function scalar(text) {
+  function scalar(rules, text, where) {
     const value = strip(text);
-    if (!value || value === "~") return null;
-    try {
-      return JSON.parse(value);
-    } catch {
-      // not JSON: a YAML plain, single-quoted or flow form
+    if (!value || YAML_WORDS.test(value)) {
+      if (!value || /^(?:~|null|Null|NULL)$/.test(value)) return null;
+      fail(`${where}'${value}' is not text to YAML; put it in double quotes`);
     }
-    if (value[0] === "[") return value.slice(1, -1).split(",").map(scalar).filter((entry) => entry !== "");
-    return value[0] === "'" ? value.slice(1, -1).replace(/''/g, "'") : value;
+    if (rules.yamlUnsafeOne.test(value) || /[\x00-\x08\x0a-\x1f]/.test(value)) fail(`${where}a control character; write it as a \\u escape in double quotes`);
+    if (value[0] === '"' || value[0] === "[") {
+      let parsed;
+      try {
+        parsed = JSON.parse(value);
+      } catch {
+        parsed = undefined;
+      }
+      if (isString(parsed) || (Array.isArray(parsed) && parsed.every(isString))) return parsed;
+      if (value[0] === "[" && /^\[[^"'[\]{}]*\]$/.test(value)) {
+        const inner = strip(value.slice(1, -1));
+        const names = inner ? inner.split(",").map(strip) : [];
+        if (names.every((name) => PLAIN.test(name) && !YAML_WORDS.test(name))) return names;
+      }
+      fail(`${where}unreadable value; write text in double quotes, JSON style`);
+    }
+    const quoted = SINGLE_QUOTED.exec(value);
+    if (quoted) return quoted[1].replace(/''/g, "'");
+    if (PLAIN.test(value)) return value;
+    return fail(`${where}unreadable value; write text in double quotes, JSON style`);
   }
 
   /** The front matter from `lines[start]` ('---') to its closing line: [data, next line]. */
   function parseFrontMatter(rules, lines, start, at) {
     const data = {};
     let last;
+    let listIndent;
     let index = start + 1;
     for (; index < lines.length && !/^(---|\.\.\.)$/.test(strip(lines[index])); index++) {
       const line = lines[index];
-      const entry = /^([A-Za-z_]+):(.*)$/s.exec(line);
-      const listItem = /^\s*- (.*)$/s.exec(line);
-      if (entry && !rules.front_matter_keys.includes(entry[1])) fail(`${at(index)}unknown front-matter field '${entry[1]}'`);
+      if (line.includes("\t")) fail(at(index) + "a tab in front matter; YAML needs spaces");
+      const entry = /^([A-Za-z_]+):(?: (.*))?$/s.exec(line);
+      const listItem = /^( *)- (.*)$/s.exec(line);
       if (entry) {
+        if (!rules.front_matter_keys.includes(entry[1])) fail(`${at(index)}unknown front-matter field '${entry[1]}'`);
+        if (Object.hasOwn(data, entry[1])) fail(`${at(index)}'${entry[1]}' is given twice`);
         last = entry[1];
-        data[last] = scalar(entry[2]);
-      } else if (listItem && last && (data[last] === null || Array.isArray(data[last]))) {
-        (data[last] = data[last] || []).push(scalar(listItem[1]));
-      } else if (strip(line) && !/^\s*#/.test(line)) {
-        fail(at(index) + "unreadable front matter");
+        listIndent = undefined;
+        const names = last === "reviewers" && /^[^"'[\]{}]*,[^"'[\]{}]*$/.test(entry[2] || "")
+          ? strip(entry[2]).split(",").map(strip).filter(Boolean) : null;
+        // `reviewers: alice, bob` is one YAML string, which the reader splits at commas.
+        if (names && names.every((name) => PLAIN.test(name) && !YAML_WORDS.test(name))) data[last] = names;
+        else data[last] = scalar(rules, entry[2] || "", at(index));
+      } else if (listItem && last === "reviewers" && (data[last] === null || listIndent === listItem[1].length)) {
+        listIndent = listItem[1].length;
+        const name = scalar(rules, listItem[2], at(index));
+        if (!isString(name)) fail(`${at(index)}a reviewer must be text`);
+        (data[last] = data[last] || []).push(name);
+      } else if (!/^ *(#[^\t]*)?$/.test(line)) {
+        fail(at(index) + "unreadable front matter (indent with spaces; quote the text)");
       }
     }
     if (index >= lines.length) fail(at(start) + "front matter not closed with '---'");
+    for (const key of ["format", "checklist", "checklist_version", "system", "mesh", "dataplane", "date"]) {
+      if (Array.isArray(data[key])) fail(`${at(start)}${key} must be text; put the value in double quotes`);
+    }
     if (isString(data.reviewers)) data.reviewers = data.reviewers.split(",").map(strip).filter(Boolean);
     for (const key of ["checklist_version", "system", "mesh", "dataplane", "date"]) {
-      data[key] = data[key] == null ? "" : String(data[key]);
+      if (data[key] === null || data[key] === undefined) data[key] = "";
     }
-    data.reviewers = [].concat(data.reviewers || []).map(String);
+    data.reviewers = data.reviewers || [];
+    if (data.format === null) delete data.format;
     return [data, index + 1];
+  }
+
+  /** How far a line is indented, in columns up to four (a tab goes to the next multiple
+   * of four), and what follows (report._split_indent). */
+  function splitIndent(line) {
+    let columns = 0;
+    for (let index = 0; index < line.length; index++) {
+      const char = line[index];
+      if (columns >= 4 || (char !== " " && char !== "\t")) return [columns, line.slice(index)];
+      columns = char === " " ? columns + 1 : columns + 4 - (columns % 4);
+    }
+    return [columns, ""];
+  }
+
+  const isBlank = (line) => !strip(line);
+  const isIndented = (line) => line[0] === " " || line[0] === "\t";
+
+  /** Where the lines under an item line end (report._body_end). */
+  function bodyEnd(lines, index) {
+    while (index < lines.length && (isBlank(lines[index]) || isIndented(lines[index]))) {
+      if (isBlank(lines[index])) {
+        let after = index;
+        while (after < lines.length && isBlank(lines[after])) after++;
+        if (after >= lines.length || !isIndented(lines[after])) break;
+        index = after;
+      } else {
+        index++;
+      }
+    }
+    return index;
   }
 
   /**
@@ -460,24 +567,35 @@
     const evidence = [];
     let continued = null; // the lines of the free-text field later lines belong to
     for (const [number, line] of body) {
+      if (isBlank(line)) {
+        if (continued) continued.push("");
+        continue;
+      }
+      const [columns, content] = splitIndent(line);
       const match = rules.fieldLine.exec(line);
       const key = match ? strip(match[2]).toLowerCase() : "";
-      if (Object.hasOwn(fields, key)) {
+      if (match && Object.hasOwn(fields, key)) {
+        const value = strip(match[3]);
         continued = null;
         if (key.startsWith("evidence")) {
-          evidence.push({ source: key.includes("probe") ? "probe" : "person", text: strip(match[3]) });
+          if (!value) fail(`${at(number)}${id}: an Evidence line says nothing`);
+          evidence.push({ source: key.includes("probe") ? "probe" : "person", text: value });
         } else if (given[key]) {
           fail(`${at(number)}${id}: ${fields[key]} is given twice`);
         } else {
-          given[key] = { number, lines: [strip(match[3])] };
-          if (key !== "state") continued = given[key].lines;
+          given[key] = { number, lines: [value] };
+          if (rules.free_text_fields.includes(key)) continued = given[key].lines;
         }
-      } else if (continued) {
-        // Later lines of a field are indented four spaces; strip those, keep the rest.
-        const indent = line.length - line.replace(/^ +/, "").length;
-        continued.push(strip(line) ? line.slice(Math.min(indent, 4)) : "");
       } else if (match) {
         fail(`${at(number)}${id}: unknown field '${match[2]}'`);
+      } else if (continued && columns >= 4) {
+        continued.push(content);
+      } else if (continued && !rules.listLine.test(line)) {
+        continued.push(line.replace(/^ +/, "")); // a follow-on line indented by one to three spaces
+      } else if (!continued && columns < 4 && content.startsWith(">")) {
+        // the item's check statement, recomputed from the checklist
+      } else {
+        fail(`${at(number)}${id}: this line belongs to no field; fields are indented by two spaces, a note's later lines by four`);
       }
     }
     const stateLine = given.state ? given.state.number : undefined;
@@ -499,9 +617,31 @@
     return answer;
   }
 
+  /** A line outside every item: the index after it (and after an HTML comment it opens),
+   * or a thrown Error (report._top_level). */
+  function topLevel(rules, lines, index, at) {
+    const line = lines[index];
+    if (isBlank(line) || rules.topLevelLine.test(line)) return index + 1;
+    const opens = line.indexOf("<!--");
+    if (opens >= 0 && opens <= 3 && !strip(line.slice(0, opens)) && /^ *$/.test(line.slice(0, opens))) {
+      for (let end = index; end < lines.length; end++) {
+        if (lines[end].slice(end === index ? opens + 4 : 0).includes("-->")) return end + 1;
+      }
+      fail(`${at(index)}an HTML comment ('<!--') is not closed with '-->'`);
+    }
+    if (rules.taskLine.test(line)) {
+      const word = (/^[ \t]*[-*+][ \t]+\[[^\]]*\][ \t]*\**([^*\s]*)/.exec(line) || [])[1] || "";
+      const odd = [...word].find((char) => !/[A-Z0-9-]/.test(char));
+      const code = odd === undefined ? "" : ` (U+${odd.codePointAt(0).toString(16).toUpperCase().padStart(4, "0")})`;
+      fail(`${at(index)}not an item line: the item ID ${JSON.stringify(word)}${code} is not three capitals A-Z, '-' and four digits, or the box is not [ ] or [x]`);
+    }
+    return fail(`${at(index)}text outside an item would be lost: write it in an item's Note (later lines indented by four spaces)`);
+  }
+
   /**
-   * A Markdown fill-in report read back, tolerating hand edits (report.parse_markdown).
-   * Throws an Error listing every problem as `file:line:1: message`, one a line.
+   * A Markdown fill-in report read back: every line is kept or refused with its place
+   * (report.parse_markdown). Throws an Error listing every problem as
+   * `file:line:1: message`, one a line.
    * @param {object} checklist checklist page data
    * @param {string} text
    * @param {string} file the name messages give
@@ -512,6 +652,8 @@
     const lines = toLines(text.replace(/^\ufeff+/, ""));
     const known = byId(itemsOf(checklist));
     const at = (index) => `${file}:${index + 1}:1: `;
+    const bad = lines.findIndex((line) => forbiddenText(rules, line));
+    if (bad >= 0) fail(`${at(bad)}the line ${forbiddenText(rules, lines[bad])}`);
     let index = 0;
     while (index < lines.length && !strip(lines[index])) index++;
     const frontStart = index;
@@ -522,29 +664,63 @@
     const problems = [];
     index = bodyStart;
     while (index < lines.length) {
-      const start = index++;
+      const start = index;
       const head = rules.itemLine.exec(lines[start]);
-      if (!head) continue;
-      // The item's lines: indented ones, and blank ones followed by an indented one.
-      const body = [];
-      while (index < lines.length && (!strip(lines[index]) || /^[ \t]/.test(lines[index]))) {
-        if (!strip(lines[index]) && !/^[ \t]/.test(lines[index + 1] || "")) break;
-        body.push([index, lines[index]]);
-        index++;
+      if (!head) {
+        try {
+          index = topLevel(rules, lines, start, at);
+        } catch (error) {
+          problems.push(error.message);
+          // One problem for a broken item, not one a line; an unclosed comment runs to the end.
+          index = error.message.includes("is not closed with '-->'") ? lines.length : bodyEnd(lines, start + 1);
+        }
+        continue;
       }
+      index = bodyEnd(lines, start + 1);
+      const body = [];
+      for (let number = start + 1; number < index; number++) body.push([number, lines[number]]);
       const [, box, id, rest] = head;
       try {
         if (!known.has(id)) fail(`${at(start)}${id} is not in this checklist`);
         if (answers.has(id)) fail(`${at(start)}${id} appears twice`);
-        const revMatch = rules.rev.exec(rest);
-        const rev = revMatch ? Number(revMatch[1]) : known.get(id).rev;
+        const revMatch = [...rest.matchAll(rules.rev)].pop(); // the last: a title cannot fake it
+        if (!revMatch && rules.meta.test(rest)) fail(`${at(start)}${id}: the meta is not '*(severity, rev N)*'`);
+        const digits = revMatch ? revMatch[1] : String(known.get(id).rev);
+        const rev = Number(digits);
+        if (!(digits.length <= String(rules.max_rev).length && rev >= 1 && rev <= rules.max_rev)) {
+          fail(`${at(start)}${id}: rev ${digits} is not 1 to ${rules.max_rev}`);
+        }
         answers.set(id, parseAnswer(rules, id, rev, box !== " ", body, (line = start) => at(line)));
       } catch (error) {
         problems.push(error.message);
       }
     }
-    if (problems.length) fail(problems.join("\n"));
+    const more = problems.length > 20 ? [`${file}: and ${problems.length - 20} more problem(s)`] : [];
+    if (problems.length) fail(problems.slice(0, 20).concat(more).join("\n"));
     return { ...report, answers: [...answers.values()] };
+  }
+
+  /** The first key given twice in one object of valid JSON text: {key, index}, or null
+   * (report.load_json refuses these; JSON.parse keeps the last). */
+  function duplicateKey(text) {
+    const token = /"(?:[^"\\]|\\.)*"|[{}[\],]/g;
+    const stack = [];
+    for (let match = token.exec(text); match; match = token.exec(text)) {
+      const [word] = match;
+      const top = stack[stack.length - 1];
+      if (word === "{") stack.push({ keys: new Set(), wantKey: true });
+      else if (word === "[") stack.push(null);
+      else if (word === "}" || word === "]") stack.pop();
+      else if (word === ",") {
+        if (top) top.wantKey = true;
+      } else if (top && top.wantKey) {
+        const key = JSON.parse(word);
+        if (top.keys.has(key)) return { key, index: match.index };
+        top.keys.add(key);
+        top.wantKey = false;
+      }
+    }
+    return null;
   }
 
   /**
@@ -556,22 +732,30 @@
    * @returns {object} the report
    */
   function parseReport(checklist, text, file) {
-    const isJSON = /\.json$/i.test(file) || (!/\.(md|markdown)$/i.test(file) && /^[\ufeff\s]*\{/.test(text));
+    const isJSON = /\.json$/i.test(file) || (!/\.(md|markdown|ya?ml)$/i.test(file) && /^[\ufeff \n\r\t]*\{/.test(text));
+    if (/\.ya?ml$/i.test(file)) fail(`${file}: the page reads Markdown and JSON reports; convert with meshkb checklist NAME --from ${file}`);
     if (!isJSON) return parseMarkdown(checklist, text, file);
+    const source = text.replace(/^\ufeff/, "");
     let data;
     try {
-      data = JSON.parse(text.replace(/^\ufeff/, ""));
+      data = JSON.parse(source);
     } catch (error) {
       fail(`${file}: not valid JSON: ${error.message}`);
     }
-    if (!data || typeof data !== "object") fail(file + ": not a report");
-    return cleanReport(checklist, data, file + ": ");
+    const twice = duplicateKey(source);
+    if (twice) {
+      const before = source.slice(0, twice.index);
+      const line = before.split("\n").length;
+      fail(`${file}:${line}:${twice.index - before.lastIndexOf("\n")}: key '${twice.key}' is given twice in one JSON object`);
+    }
+    if (!data || typeof data !== "object" || Array.isArray(data)) fail(file + ": not a report");
+    return cleanReport(checklist, data, file + ": ", true);
   }
 
   const api = {
     contractOf, strip, oneLine, itemsOf, isLive, blankAnswer, missingField,
     normalize, effectiveStates, conditionHolds, evaluateOutcomes, score, gateText,
-    toMarkdown, toJSON, cleanAnswer, cleanReport, parseMarkdown, parseReport,
+    toMarkdown, toJSON, cleanAnswer, cleanReport, parseMarkdown, parseReport, forbiddenText,
   };
   if (typeof module === "object" && module && module.exports) module.exports = api;
   else Object.assign((globalThis.meshkb = globalThis.meshkb || {}), api);

@@ -52,8 +52,9 @@
       tr.querySelector('[data-meshkb-cost-cell="proxies"]').textContent = String(result.proxies);
       for (const cell of CELLS) tr.querySelector(`[data-meshkb-cost-cell="${cell}"]`).textContent = format(result[cell]);
     }
+    const many = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`; // as describe_inputs
     box.querySelector("[data-meshkb-cost-inputs]").textContent =
-      `${inputs.pods} pods, ${inputs.nodes} nodes, ${inputs.rps} RPS, ${inputs.waypoints} waypoint${inputs.waypoints === 1 ? "" : "s"}`;
+      `${many(inputs.pods, "pod")}, ${many(inputs.nodes, "node")}, ${inputs.rps} RPS, ${many(inputs.waypoints, "waypoint")}`;
   };
 
   const init = () => {

@@ -242,14 +242,15 @@
       showStatus();
     }
 
-    function replaceAnswers([newFields, newAnswers], what) {
+    function replaceAnswers([newFields, newAnswers], what, missing = []) {
       const hasWork = [...answers.values()].some((answer) => !isUntouched(answer));
       if (hasWork && !confirm(`Replace the answers on this page with those from ${what}?`)) return;
       fields = newFields;
       answers = newAnswers;
       save();
       showAll();
-      say(`Loaded ${newAnswers.size} answer(s) from ${what}.`);
+      say(`Loaded ${newAnswers.size} answer(s) from ${what}.`
+        + (missing.length ? ` Not in the file, so open: ${missing.join(", ")}.` : ""));
     }
 
     function setField(input, key) {
@@ -266,18 +267,30 @@
       const incomplete = liveItems
         .filter((item) => answers.has(item.id) && core.missingField(answers.get(item.id)))
         .map((item) => item.id);
+      if (incomplete.length) {
+        say(`Not exported: ${incomplete.join(", ")} still need a reason or owner (meshkb report check would refuse the file).`);
+        return;
+      }
+      try {
+        core.parseReport(checklist, text, `${checklist.id}-review.${extension}`); // what we write, we can read
+      } catch (error) {
+        say(`Not exported: ${error.message}`);
+        return;
+      }
       link.href = URL.createObjectURL(new Blob([text], { type: extension === "md" ? "text/markdown" : "application/json" }));
       link.download = `${checklist.id}-review.${extension}`;
       link.click();
       setTimeout(() => URL.revokeObjectURL(link.href), 10000);
-      say(`Exported ${link.download}.` + (incomplete.length ? ` ${incomplete.join(", ")} still need a reason or owner.` : ""));
+      say(`Exported ${link.download}.`);
     }
 
     function importFile(input, file) {
       file.text()
         .then((text) => {
           const report = core.parseReport(checklist, text, file.name);
-          replaceAnswers([fieldsOf(report), new Map(report.answers.map((answer) => [answer.id, answer]))], file.name);
+          const given = new Map(report.answers.map((answer) => [answer.id, answer]));
+          const missing = liveItems.filter((item) => !given.has(item.id)).map((item) => item.id);
+          replaceAnswers([fieldsOf(report), given], file.name, missing);
         })
         .catch((error) => say(error.message))
         .finally(() => {

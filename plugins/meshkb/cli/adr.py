@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -11,6 +13,7 @@ from meshkb.cli.common import subcommands
 from meshkb.cli.links import resolver as make_resolver
 from meshkb.cli.links import site_options
 from meshkb.core.errors import EXIT_OK, MeshkbError, Problem
+from meshkb.core.terminal import visible
 
 if TYPE_CHECKING:
     from meshkb.adr import ReviewEvidence
@@ -92,25 +95,64 @@ def run_adr_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         consulted=_names(args.consulted),
         informed=_names(args.informed),
     )
-    names = [p.name for p in folder.iterdir()] if folder.is_dir() else []
-    path = folder / adr.file_name(adr.next_number(names), title)
     text = adr.render_adr(meta, resolver, evidence)
     if not folder.is_dir():
-        folder.mkdir(parents=True)
-        err.write(f"meshkb: created folder {folder}\n")
-    try:
-        write_atomic(path, text)
-    except MeshkbError:
-        if not path.exists():
-            raise
-        raise MeshkbError(
-            Problem(
-                str(path),
-                "appeared while the ADR was being written (another ADR took this number?); it was left untouched: run the command again",
-            )
-        ) from None
-    out.write(f"{path}\n")
+        try:
+            folder.mkdir(parents=True)
+            err.write(f"meshkb: created folder {visible(str(folder))}\n")
+        except FileExistsError:  # made meanwhile by another `adr new`
+            if not folder.is_dir():
+                raise MeshkbError(Problem(str(folder), "is not a folder")) from None
+    with _numbering(folder):
+        path = _write_next(folder, title, text, write_atomic)
+    out.write(f"{visible(str(path))}\n")
     return EXIT_OK
+
+
+NUMBER_TRIES = 20
+"""Numbers tried when a file with the chosen name appears before it is written."""
+
+
+def _write_next(folder: Path, title: str, text: str, write: Any) -> Path:
+    """Write `text` as the next-numbered ADR; never over a file (the write is exclusive)."""
+    from meshkb import adr
+
+    for _ in range(NUMBER_TRIES):
+        path = folder / adr.file_name(adr.next_number(p.name for p in folder.iterdir()), title)
+        try:
+            write(path, text)
+        except MeshkbError:
+            if not path.exists():
+                raise
+            continue  # another ADR took this number and name meanwhile: take the next
+        return path
+    raise MeshkbError(
+        Problem(str(folder), f"no free ADR number after {NUMBER_TRIES} tries; nothing was written")
+    )
+
+
+@contextlib.contextmanager
+def _numbering(folder: Path) -> Iterator[None]:
+    """Hold the folder's lock while a number is chosen and its file written.
+
+    Ten `adr new` runs at once then take ten numbers in turn: without the lock, each would
+    see the same highest number and write its own `0001-...` (the names differ by title, so
+    the exclusive write alone cannot tell). The lock (`flock` on the folder itself) ends
+    with the process; where there is none (Windows, some network file systems), the
+    exclusive write still never replaces a file.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _default_dir() -> str:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import re
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from meshkb.cli.width import columns
-from meshkb.core.errors import MeshkbError
+from meshkb.core.errors import MeshkbError, Problem
 from meshkb.core.model import Checklist
 
 
@@ -39,7 +40,7 @@ class Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise MeshkbError(f"{self.prog}: {message} (see {self.prog} --help)")
+        raise MeshkbError(f"{self.prog}: {_shortened(message)} (see {self.prog} --help)")
 
     def _check_value(self, action: argparse.Action, value: Any) -> None:
         # argparse's own message, with the nearest choices named.
@@ -53,6 +54,16 @@ class Parser(argparse.ArgumentParser):
                 f"invalid choice: {value!r} (choose from {', '.join(names)})"
                 + did_you_mean(str(value), names),
             )
+
+
+_LONG_QUOTE = re.compile(r"'([^']{60})[^']{20,}'")
+
+
+def _shortened(message: str) -> str:
+    """argparse quotes what it refuses; a 5,000-digit number is quoted by its start."""
+    return _LONG_QUOTE.sub(
+        lambda m: f"'{m.group(1)}…' ({len(m.group(0)) - 2:,} characters)", message
+    )
 
 
 def subcommands(parser: argparse.ArgumentParser, dest: str, **kwargs: Any) -> Any:
@@ -80,12 +91,31 @@ def load_every(args: argparse.Namespace) -> dict[str, Checklist]:
     return {c.id: c for c in load_all(all_checklist_files(checklist_dirs(args)))}
 
 
+def stdin_bytes() -> BinaryIO:
+    """Standard input as bytes, or one line of error when it is closed (`<&-`)."""
+    if sys.stdin is None:
+        raise MeshkbError(Problem("<stdin>", "standard input is closed"))
+    return sys.stdin.buffer
+
+
+def stdin_text() -> TextIO:
+    """Standard input as text (for answering in the terminal), or an error when closed."""
+    if sys.stdin is None:
+        raise MeshkbError(Problem("<stdin>", "standard input is closed"))
+    return sys.stdin
+
+
 def read_input(path: str) -> str:
     """Read a file argument ('-' is stdin) with the same checks as every file."""
-    from meshkb.core.files import decode_text, read_text
+    from meshkb.core.files import MAX_BYTES, decode_text, read_text
 
     if path == "-":
-        return decode_text(sys.stdin.buffer.read(), "<stdin>")
+        raw = stdin_bytes().read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            raise MeshkbError(
+                Problem("<stdin>", f"input is too large (the limit is {MAX_BYTES // 2**20} MiB)")
+            )
+        return decode_text(raw, "<stdin>")
     return read_text(path)
 
 

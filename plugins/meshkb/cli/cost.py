@@ -7,6 +7,7 @@ from typing import Any, TextIO
 
 from meshkb.core.errors import EXIT_OK, MeshkbError
 from meshkb.core.model import MESHES
+from meshkb.core.terminal import visible
 
 
 def register(commands: Any) -> None:
@@ -31,28 +32,39 @@ def register(commands: Any) -> None:
 
 
 def run_cost_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from meshkb.cost.model import compute_cost
-    from meshkb.cost.output import render_cost_json, render_cost_text
+    from meshkb.cost.model import AppRequests, compute_cost
+    from meshkb.cost.output import counted, render_cost_json, render_cost_text
 
     pods, nodes = args.pods, args.nodes
+    app = None
     if args.scan:
         from meshkb.cli.scan import read
-        from meshkb.scan.resources import count_pods_and_nodes
+        from meshkb.scan.workloads import count_workloads
 
         manifests = read([args.scan], err)
-        if not manifests.resources and manifests.problems:
-            raise MeshkbError(f"cost: no manifest could be read from {args.scan}")
-        counted_pods, counted_nodes = count_pods_and_nodes(manifests.resources)
-        pods = pods if pods is not None else counted_pods
-        nodes = nodes if nodes is not None else counted_nodes
+        found = count_workloads(manifests.resources)
+        pods = pods if pods is not None else found.pods
+        nodes = nodes if nodes is not None else found.nodes
+        node_objects = counted(found.nodes, "Node object") if found.nodes else "no Node objects"
         err.write(
-            f"meshkb: from {args.scan}: {counted_pods} pods, {counted_nodes or 'no'} Node objects\n"
+            f"meshkb: from {visible(args.scan)}: {counted(found.pods, 'pod')}, {node_objects}\n"
         )
+        if found.containers:
+            app = AppRequests(
+                float(found.cpu_millicores) / 1000,
+                float(found.memory_mib) / 1024,
+                floor=found.without_requests > 0,
+            )
     if pods is None:
         raise MeshkbError("cost: give --pods N (or --scan PATH)")
+    assumed = nodes is None
     if nodes is None:
         nodes = max(1, -(-pods // 20))
-        err.write(f"meshkb: note: --nodes not given; assuming {nodes} (20 pods per node)\n")
     estimate = compute_cost(pods, nodes, args.rps, args.mesh, args.waypoints)
-    out.write(render_cost_json(estimate) if args.format == "json" else render_cost_text(estimate))
+    if assumed:
+        err.write(f"meshkb: note: --nodes not given; assuming {nodes} (20 pods per node)\n")
+    if args.format == "json":
+        out.write(render_cost_json(estimate, app))
+    else:
+        out.write(render_cost_text(estimate, app))
     return EXIT_OK

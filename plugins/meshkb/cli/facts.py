@@ -8,6 +8,7 @@ import json
 from typing import Any, TextIO
 
 from meshkb.core.errors import EXIT_FAILED, EXIT_OK
+from meshkb.core.terminal import visible
 
 
 def register(commands: Any) -> None:
@@ -44,7 +45,13 @@ def _days(text: str) -> int:
         raise argparse.ArgumentTypeError(f"DAYS must be a whole number, got {text!r}") from None
     if days < 0:
         raise argparse.ArgumentTypeError(f"DAYS must not be negative, got {days}")
+    if days > MAX_DAYS:
+        raise argparse.ArgumentTypeError(f"DAYS must be at most {MAX_DAYS:,}, got {text!r}")
     return days
+
+
+MAX_DAYS = 1_000_000
+"""Longest --stale: more days than the calendar holds from year 1 (a larger number is a typo)."""
 
 
 def _date(text: str) -> datetime.date:
@@ -99,7 +106,7 @@ def run_facts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             age = (today - datetime.date.fromisoformat(f.checked)).days
             mark = "" if f.status == "verified" else "  [unverified]"
             out.write(
-                _visible(
+                visible(
                     f"{f.checked}  {age:>4}d  {f.key} = {f.text}  ({f.holds_for}; {f.source}){mark}"
                 )
                 + "\n"
@@ -109,15 +116,3 @@ def run_facts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 f"{len(chosen)} of {len(base.facts)} facts checked more than {args.stale} days before {today}\n"
             )
     return EXIT_FAILED if args.stale is not None and chosen else EXIT_OK
-
-
-def _visible(text: str) -> str:
-    """Control characters made visible (`\\x1b`), so data cannot drive the terminal."""
-    return "".join(
-        c
-        if c.isprintable() or c == " "
-        else f"\\x{ord(c):02x}"
-        if ord(c) < 256
-        else f"\\u{ord(c):04x}"
-        for c in text
-    )

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from meshkb.cli.common import subcommands
 from meshkb.core.errors import EXIT_FAILED, EXIT_OK
+from meshkb.core.terminal import one_line, visible
 
 if TYPE_CHECKING:
     from meshkb.site.links import Resolver
@@ -112,7 +113,7 @@ def site_config(args: argparse.Namespace, err: TextIO) -> SiteConfig:
 def run_link(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     link = resolver(args, err).resolve(args.id)
     for note in link.notes:
-        err.write(f"meshkb: note: {note}\n")
+        err.write(f"meshkb: note: {one_line(note)}\n")
     if args.format == "json":
         import json
 
@@ -124,8 +125,8 @@ def run_link(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if link.citation:
         rows.append(("citation", link.citation))
     rows.append(("markdown", link.markdown))
-    out.write(f"{link.title}\n")
-    out.writelines(f"  {name + ':':<10} {value}\n" for name, value in rows)
+    out.write(f"{visible(link.title)}\n")
+    out.writelines(f"  {name + ':':<10} {visible(value)}\n" for name, value in rows)
     return EXIT_OK
 
 
@@ -148,8 +149,10 @@ def run_links_update(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     lock, current, _ = _lock_inputs(args)
     added = update_lock(lock, current)
-    err.write(f"meshkb: {lock}: {len(added)} new entr{'y' if len(added) == 1 else 'ies'}\n")
-    out.writelines(f"{entry}\n" for entry in added)
+    err.write(
+        f"meshkb: {visible(str(lock))}: {len(added)} new entr{'y' if len(added) == 1 else 'ies'}\n"
+    )
+    out.writelines(f"{visible(entry)}\n" for entry in added)
     return EXIT_OK
 
 
@@ -158,6 +161,6 @@ def run_links_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     lock, current, site = _lock_inputs(args)
     result = check_lock(read_lock(lock), current, BuiltSite(Path(args.site_dir), site.site_url))
-    out.writelines(f"broken: {line}\n" for line in result.broken)
-    out.writelines(f"new: {entry} (run: meshkb links update)\n" for entry in result.new)
+    out.writelines(f"broken: {visible(line)}\n" for line in result.broken)
+    out.writelines(f"new: {visible(entry)} (run: meshkb links update)\n" for entry in result.new)
     return EXIT_FAILED if result.broken or result.new else EXIT_OK

@@ -7,6 +7,7 @@ from typing import Any, TextIO
 
 from meshkb.cli.common import load_every, read_input, subcommands
 from meshkb.core.errors import EXIT_FAILED, EXIT_OK, MeshkbError
+from meshkb.core.terminal import visible
 
 
 def register(commands: Any) -> None:
@@ -77,12 +78,12 @@ def run_report_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     several = len(results) > 1
     for index, result in enumerate(results):
         if several:
-            out.write(("\n" if index else "") + f"== {result.file} ==\n")
+            out.write(("\n" if index else "") + f"== {visible(result.file)} ==\n")
         out.write(REPORTERS[args.format](result, out))
-    failed = [result.file for result in results if not result.score.gate]
+    failed = [result.file for result in results if not result.gate]
     if several and args.gate:
         for file in failed:
-            err.write(f"meshkb: {file}: gate not passed\n")
+            err.write(f"meshkb: {visible(file)}: gate not passed\n")
     return EXIT_FAILED if args.gate and failed else EXIT_OK
 
 

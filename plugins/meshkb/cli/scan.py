@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
 from meshkb.core.errors import EXIT_FAILED, EXIT_OK, MeshkbError
 from meshkb.core.model import Checklist, Report
+from meshkb.core.terminal import one_line
 
 if TYPE_CHECKING:
     from meshkb.scan.resources import ManifestSet
@@ -34,26 +34,55 @@ def register(commands: Any) -> None:
     scan.add_argument(
         "--format", "-f", choices=("text", "json", "sarif"), default="text", help="output format"
     )
-    scan.add_argument("--gate", action="store_true", help="exit 1 when a probe fails")
+    scan.add_argument(
+        "--gate",
+        action="store_true",
+        help="exit 1 when the manifests break a check (a failed probe whose failure is 'breaks')",
+    )
+    scan.add_argument(
+        "--only",
+        type=_states,
+        metavar="STATES",
+        help=(
+            "only results in these states, comma-separated: fail, review (or unknown), pass "
+            "(default: all; for SARIF, fail,review)"
+        ),
+    )
     site_options(scan)
     scan.set_defaults(func=run_scan_command)
 
 
+def _states(text: str) -> tuple[str, ...]:
+    from meshkb.scan.output import STATE_NAMES
+
+    words = tuple(word.strip() for word in text.split(",") if word.strip())
+    bad = [word for word in words if word not in STATE_NAMES]
+    if bad or not words:
+        raise argparse.ArgumentTypeError(
+            f"{(bad or [text])[0]!r} is not a state (choose from fail, review, unknown, pass)"
+        )
+    return words
+
+
 def read(paths: list[str], err: TextIO) -> ManifestSet:
     """Read manifests; problems and notices go to stderr, one per line."""
+    from meshkb.cli.common import stdin_bytes
     from meshkb.scan.read import read_manifests
 
-    manifests = read_manifests(paths, stdin=sys.stdin.buffer if "-" in paths else None)
+    manifests = read_manifests(paths, stdin=stdin_bytes() if "-" in paths else None)
+    if not manifests.resources and manifests.problems:
+        # Nothing to scan (empty input, unreadable files): the reasons are the error.
+        raise MeshkbError(list(manifests.problems))
     for problem in manifests.problems:
-        err.write(f"meshkb: warning: {problem}\n")
+        err.write(f"meshkb: warning: {one_line(str(problem))}\n")
     for notice in manifests.notices:
-        err.write(f"meshkb: note: {notice}\n")
+        err.write(f"meshkb: note: {one_line(str(notice))}\n")
     return manifests
 
 
 def run_scan_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from meshkb.cli.common import load_every
-    from meshkb.scan.output import render_scan_json, render_scan_text
+    from meshkb.scan.output import render_scan_json, render_scan_text, select_states
     from meshkb.scan.prefill import probe_items
     from meshkb.scan.run import evaluate_items
 
@@ -63,26 +92,35 @@ def run_scan_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise MeshkbError(f"scan: no checklist {unknown[0]!r} (known: {', '.join(every)})")
     chosen = [every[name] for name in args.checklist] if args.checklist else list(every.values())
     manifests = read(args.paths, err)
-    if not manifests.resources and manifests.problems:
-        raise MeshkbError("scan: no manifest could be read (see the warnings above)")
-    results = evaluate_items(probe_items(chosen), manifests.resources)
+    items = probe_items(chosen)
+    results = evaluate_items(items, manifests.resources)
+    only = args.only or ()
     if args.format == "json":
-        out.write(render_scan_json(results, manifests.problems, manifests.notices))
+        shown = select_states(results, only)
+        out.write(render_scan_json(shown, manifests.problems, manifests.notices))
     elif args.format == "sarif":
         from meshkb import __version__
         from meshkb.cli.links import site_config
-        from meshkb.scan.sarif import render_scan_sarif
+        from meshkb.scan.output import STATE_NAMES
+        from meshkb.scan.sarif import DEFAULT_STATES, render_scan_sarif
 
         site_url = site_config(args, err).site_url
+        first = [manifests.resources[0].origin.file] if manifests.resources else []
         out.write(
             render_scan_sarif(
-                results, site_url=site_url, problems=manifests.problems, tool_version=__version__
+                results,
+                items=items,
+                site_url=site_url,
+                problems=manifests.problems,
+                tool_version=__version__,
+                states={STATE_NAMES[word] for word in only} if only else DEFAULT_STATES,
+                files=first,
             )
         )
     else:
-        out.write(render_scan_text(results))
-    failed = any(result.state == "fail" for result in results)
-    return EXIT_FAILED if args.gate and failed else EXIT_OK
+        out.write(render_scan_text(select_states(results, only), total=len(results)))
+    # The gate counts every result, shown or not.
+    return EXIT_FAILED if args.gate and any(result.gates for result in results) else EXIT_OK
 
 
 def prefill_from_scan(checklist: Checklist, report: Report, path: str, err: TextIO) -> Report:
@@ -91,6 +129,4 @@ def prefill_from_scan(checklist: Checklist, report: Report, path: str, err: Text
     from meshkb.scan.run import evaluate_items
 
     manifests = read([path], err)
-    if not manifests.resources and manifests.problems:
-        raise MeshkbError(f"--scan: no manifest could be read from {path}")
     return prefill(report, evaluate_items(probe_items([checklist]), manifests.resources))

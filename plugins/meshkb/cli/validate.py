@@ -46,16 +46,26 @@ def run_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     # Named files are checked together with every known checklist: the rules that span
     # files (prefixes, item IDs, replacements) hold across the built-in and team ones.
-    paths: list[Path] = all_checklist_files(checklist_dirs(args))
+    directories = checklist_dirs(args)
+    paths: list[Path] = all_checklist_files(directories)
     for raw in args.paths:
         path = Path(raw)
         if path.is_dir():
-            paths.extend(checklist_files(path))
+            found = checklist_files(path)
+            if not found:
+                # Nothing to check is not "valid": a wrong folder must not pass a CI step.
+                raise MeshkbError(
+                    Problem(raw, "no checklist files (*.yaml, *.yml): nothing to check")
+                )
+            paths.extend(found)
         elif path.exists():
             paths.append(path)
         else:
             raise MeshkbError(Problem(raw, "no such file or folder"))
     by_file = {path.resolve(): path for path in reversed(paths)}  # the first name given wins
+    if not by_file:
+        where = ", ".join(str(directory) for directory in directories)
+        raise MeshkbError(Problem(where, "no checklist files (*.yaml, *.yml): nothing to check"))
     try:
         checklists = load_all(sorted(by_file.values(), key=paths.index), use_record=False)
     except MeshkbError as exc:

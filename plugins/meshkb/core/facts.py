@@ -104,6 +104,8 @@ class FactBase:
 
     def stale(self, days: int, today: datetime.date) -> list[Fact]:
         """Facts whose check date is more than `days` days before `today`, oldest first."""
+        if days > (today - datetime.date.min).days:
+            return []  # before the first day there is: nothing was checked that early
         limit = today - datetime.timedelta(days=days)
         found = [f for f in self.facts.values() if datetime.date.fromisoformat(f.checked) < limit]
         return sorted(found, key=lambda f: (f.checked, f.key))

@@ -111,6 +111,64 @@ class ProxyFigures:
 
 
 @dataclass(frozen=True, slots=True)
+class ControlPlane:
+    """A mesh's control plane: one set per cluster, sized by its own chart values."""
+
+    id: str
+    """Stable id, e.g. `istiod`."""
+    label: str
+    """Name shown to people."""
+    mesh: str
+    """istio, linkerd or cilium."""
+    replicas: int
+    """Replicas of the default install."""
+    requests: ProxyRequests | None
+    """Requests of one replica; None when no verified figure exists."""
+    in_use_cpu_cores: float | None
+    """Measured CPU of the whole control plane, cores (under the source's load)."""
+    in_use_memory_gb: float | None
+    """Measured memory of the whole control plane, GB (10^9 bytes)."""
+    usage_source: Source | None
+    """The measurement, with the load it was taken under in its title."""
+    notes: tuple[str, ...]
+    """What a reader must know about these figures."""
+
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        """Every source behind the row, without repeats."""
+        found = [s for s in (self.requests and self.requests.source, self.usage_source) if s]
+        return tuple(dict.fromkeys(found))
+
+
+@dataclass(frozen=True, slots=True)
+class ControlPlaneRow:
+    """A control plane's figures for one cluster (they do not grow with pods)."""
+
+    control_plane: ControlPlane
+    """The control plane."""
+    reserved_cpu_cores: float | None
+    """CPU requests of every replica, cores."""
+    reserved_memory_gib: float | None
+    """Memory requests of every replica, GiB."""
+    in_use_cpu_cores: float | None
+    """Measured CPU, cores."""
+    in_use_memory_gib: float | None
+    """Measured memory, GiB."""
+
+
+@dataclass(frozen=True, slots=True)
+class AppRequests:
+    """What the application's own containers request, summed over its pods."""
+
+    cpu_cores: float
+    """CPU requests, cores."""
+    memory_gib: float
+    """Memory requests, GiB."""
+    floor: bool
+    """Some containers request nothing: the sums are a lower bound."""
+
+
+@dataclass(frozen=True, slots=True)
 class CostInputs:
     """The cluster being priced."""
 
@@ -148,6 +206,8 @@ class CostData:
     """The worked example (also the calculator's starting values)."""
     chart: ChartSettings
     """Chart settings."""
+    control_planes: tuple[ControlPlane, ...] = ()
+    """Control planes with a sourced figure, in display order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +238,8 @@ class CostEstimate:
     """One row per component."""
     rounding: str
     """The rounding rule, in words."""
+    control_rows: tuple[ControlPlaneRow, ...] = ()
+    """The selected meshes' control planes, where a sourced figure exists."""
 
 
 def tenths(value: float) -> int:
@@ -231,6 +293,43 @@ def _proxy(data: Mapping[str, Any]) -> ProxyFigures:
     )
 
 
+def _control_plane(data: Mapping[str, Any]) -> ControlPlane:
+    requests = data.get("requests")
+    usage = data.get("usage")
+    return ControlPlane(
+        id=str(data["id"]),
+        label=str(data["label"]),
+        mesh=str(data["mesh"]),
+        replicas=int(data["replicas"]),
+        requests=ProxyRequests(
+            requests["cpu_millicores"],
+            requests["memory_mib"],
+            _source(requests["source"], str(requests["as_of"])),
+        )
+        if requests
+        else None,
+        in_use_cpu_cores=usage.get("cpu_cores") if usage else None,
+        in_use_memory_gb=usage.get("memory_gb") if usage else None,
+        usage_source=_source(usage["source"], str(usage["as_of"])) if usage else None,
+        notes=tuple(" ".join(str(note).split()) for note in data.get("notes", [])),
+    )
+
+
+def control_plane_row(plane: ControlPlane) -> ControlPlaneRow:
+    """A control plane's reserved and measured figures."""
+    requests = plane.requests
+    memory = plane.in_use_memory_gb
+    return ControlPlaneRow(
+        control_plane=plane,
+        reserved_cpu_cores=plane.replicas * requests.cpu_millicores / 1000 if requests else None,
+        reserved_memory_gib=plane.replicas * requests.memory_mib / MIB_PER_GIB
+        if requests
+        else None,
+        in_use_cpu_cores=plane.in_use_cpu_cores,
+        in_use_memory_gib=None if memory is None else memory * 1000 * BYTES_PER_MB / BYTES_PER_GIB,
+    )
+
+
 def load_cost_data(text: str | None = None, file: str = "cost.yaml") -> CostData:
     """Parse cost.yaml (the packaged one when `text` is None; read once per process)."""
     if text is None:
@@ -256,6 +355,7 @@ def _parse_cost_data(text: str, file: str) -> CostData:
                 example["pods"], example["nodes"], example["rps"], example["waypoints"]
             ),
             chart=ChartSettings(chart["max_pods"], chart["step_pods"], chart["pods_per_node"]),
+            control_planes=tuple(_control_plane(c) for c in data.get("control_planes", [])),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise MeshkbError(Problem(file, f"cannot be read: {error!r}")) from None
@@ -289,6 +389,20 @@ def cost_row(proxy: ProxyFigures, inputs: CostInputs) -> CostRow:
     )
 
 
+MAX_COUNT = 10_000_000
+"""Most pods, nodes or waypoints an estimate takes: far beyond the largest clusters
+Kubernetes supports (150,000 pods and 5,000 nodes, kubernetes.io "Considerations for large
+clusters", checked 2026-12-01), and far below where the arithmetic would overflow."""
+MAX_RPS = 1_000_000_000
+"""Most requests per second an estimate takes (a finite number: `inf` is refused)."""
+
+
+def _shown(value: object) -> str:
+    """A refused value as a message quotes it: a 400-digit number by its length."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"a number of {len(text)} digits"
+
+
 def compute_cost(
     pods: int,
     nodes: int,
@@ -305,11 +419,20 @@ def compute_cost(
     """
     data = data or load_cost_data()
     for name, value in (("pods", pods), ("nodes", nodes), ("waypoints", waypoints)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise MeshkbError(f"{name} must be a whole number of 0 or more, not {value!r}")
-    if isinstance(rps, bool) or not isinstance(rps, (int, float)) or not rps >= 0:
-        raise MeshkbError(f"rps must be a number of 0 or more, not {rps!r}")
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
+            raise MeshkbError(
+                f"{name} must be a whole number from 0 to {MAX_COUNT:,}, not {_shown(value)}"
+            )
+    if pods and not nodes:
+        raise MeshkbError(f"nodes must be at least 1 for {pods} pods: pods run on nodes")
+    if (
+        isinstance(rps, bool)
+        or not isinstance(rps, (int, float))
+        or not 0 <= rps <= MAX_RPS  # also refuses NaN and infinity
+    ):
+        raise MeshkbError(f"rps must be a number from 0 to {MAX_RPS:,}, not {_shown(rps)}")
     proxies = data.proxies
+    planes = data.control_planes
     if meshes is not None:
         known = {p.id for p in proxies} | {p.mesh for p in proxies}
         unknown = [name for name in meshes if name not in known]
@@ -317,5 +440,11 @@ def compute_cost(
             choices = ", ".join(sorted(known))
             raise MeshkbError(f"unknown mesh {unknown[0]!r}; choose from {choices}")
         proxies = tuple(p for p in proxies if p.id in meshes or p.mesh in meshes)
+        planes = tuple(c for c in planes if c.mesh in meshes or c.mesh in {p.mesh for p in proxies})
     inputs = CostInputs(pods, nodes, rps, waypoints)
-    return CostEstimate(inputs, tuple(cost_row(p, inputs) for p in proxies), data.rounding)
+    return CostEstimate(
+        inputs,
+        tuple(cost_row(p, inputs) for p in proxies),
+        data.rounding,
+        tuple(control_plane_row(c) for c in planes),
+    )

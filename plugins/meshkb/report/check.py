@@ -9,7 +9,7 @@ from typing import TextIO
 
 from meshkb.core.model import Answer, Checklist, Report
 from meshkb.core.score import Score, score, score_to_data
-from meshkb.core.terminal import color
+from meshkb.core.terminal import color, visible
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +26,14 @@ class CheckResult:
     """Progress, gate and outcomes."""
     retired: tuple[Answer, ...]
     """Answers to items that have been retired since."""
+    missing: tuple[str, ...] = ()
+    """Live items the report does not list (cut short, or made from an older version
+    without `--from`): they count as open, and the gate fails until they are there."""
+
+    @property
+    def gate(self) -> bool:
+        """No open or failed blocker, and no item missing from the report."""
+        return self.score.gate and not self.missing
 
     def groups(self) -> dict[str, tuple[str, ...]]:
         """The items to act on, by group, in checklist order; an item is in one group at most.
@@ -34,9 +42,8 @@ class CheckResult:
         answered for an older rev; `to_confirm`: set by a probe, not yet confirmed; `open`:
         the other open items; `failed`, `waived`: by their state.
         """
-        answered = {a.id for a in self.report.answers}
         scored = self.score
-        missing = tuple(i for i in scored.states if i not in answered)
+        missing = self.missing
         special = {*missing, *scored.reverify, *scored.unconfirmed}
         states = scored.states
         return {
@@ -52,7 +59,9 @@ class CheckResult:
 def check_report(checklist: Checklist, report: Report, file: str) -> CheckResult:
     items = checklist.item_by_id()
     retired = tuple(a for a in report.answers if items[a.id].retired)
-    return CheckResult(file, checklist, report, score(checklist, report), retired)
+    given = report.answer_by_id()
+    missing = tuple(item.id for item in checklist.active_items() if item.id not in given)
+    return CheckResult(file, checklist, report, score(checklist, report), retired, missing)
 
 
 def _entry(result: CheckResult, item_id: str) -> dict[str, object]:
@@ -85,6 +94,8 @@ def render_check_json(result: CheckResult, out: TextIO) -> str:
         "checklist_version": checklist.version,
         "report_version": result.report.checklist_version,
         **score_to_data(result.score),
+        "gate": result.gate,
+        "missing": list(result.missing),
         "retired": {a.id: items[a.id].replaced_by or "" for a in result.retired},
         "items": {
             group: [_entry(result, item_id) for item_id in ids]
@@ -118,14 +129,14 @@ def render_check_text(result: CheckResult, out: TextIO) -> str:
     titles = {item.id: item.title for item in checklist.all_items()}
     for group, ids in result.groups().items():
         if ids:
-            lines.append(f"\n{GROUP_LABELS[group]}:")
+            lines += ["", f"{GROUP_LABELS[group]}:"]
             for item_id in ids:
                 extra = ""
                 if group == "waived":
                     extra = f" — owner {answers[item_id].owner}: {answers[item_id].reason}"
                 lines.append(f"  {item_id}  {titles[item_id]}{extra}")
     if result.retired:
-        lines.append("\nRetired items answered in the report:")
+        lines += ["", "Retired items answered in the report:"]
         items = checklist.item_by_id()
         for answer in result.retired:
             item = items[answer.id]
@@ -135,19 +146,24 @@ def render_check_text(result: CheckResult, out: TextIO) -> str:
                 else (item.reason or "retired")
             )
             lines.append(f"  {item.id}  {item.title} — {where}")
-    gate = color("passed", "32", out) if scored.gate else color("NOT passed", "31", out)
-    lines.append(
-        f"\nGate: {gate}"
-        + ("" if scored.gate else f" (open or failed blockers: {', '.join(scored.blocking)})")
-    )
-    lines.extend(f"{o.title}: {o.label} — {o.reason}" for o in scored.outcomes)
-    return "\n".join(lines) + "\n"
+    why = []
+    if scored.blocking:
+        why.append(f"open or failed blockers: {', '.join(scored.blocking)}")
+    if result.missing:
+        why.append(f"{len(result.missing)} item(s) missing from the report")
+    # Every line is made visible on its own: a newline or an escape sequence in a title,
+    # a system, a reason or an owner cannot fake a line (`Gate: passed`) or drive the terminal.
+    shown = [visible(line) for line in lines]
+    gate = color("passed", "32", out) if result.gate else color("NOT passed", "31", out)
+    shown += ["", f"Gate: {gate}" + (visible(f" ({'; '.join(why)})") if why else "")]
+    shown.extend(visible(f"{o.title}: {o.label} — {o.reason}") for o in scored.outcomes)
+    return "\n".join(shown) + "\n"
 
 
 GROUP_LABELS = {
     "failed": "Failed",
     "open": "Open",
-    "missing": "Missing from the report (count as open)",
+    "missing": "Missing from the report (they count as open; the gate fails)",
     "reverify": "Re-verify (item changed since answered)",
     "to_confirm": "To confirm (set by a probe)",
     "waived": "Waived",

@@ -20,7 +20,19 @@ from meshkb.scan.probe_model import (
 
 
 def evaluate_probe(probe: Probe, inventory: Inventory) -> ProbeResult:
-    """Run one probe over the inventory."""
+    """Run one probe over the inventory.
+
+    A probe whose `cannot_confirm` names a part of the check the manifests cannot show
+    never passes: what would have been a pass is unknown, with the same evidence.
+    """
+    result = _evaluate(probe, inventory)
+    if result.state != "pass" or probe.cannot_confirm is None:
+        return result
+    summary = f"{result.summary}; cannot tell from manifests {probe.cannot_confirm}"
+    return ProbeResult("unknown", summary, result.evidence)
+
+
+def _evaluate(probe: Probe, inventory: Inventory) -> ProbeResult:
     candidates = select_subjects(probe.select, inventory)
     kinds = kinds_text(probe.select.kinds)
     if not candidates:

@@ -29,12 +29,7 @@ def build_inventory(resources: Sequence[Resource]) -> Inventory:
                 origin=resource.origin,
             )
             implied[name] = Subject(stand_in, implied_by=resource)
-    present = {(r.kind, r.effective_namespace, r.name) for r in resources}
-    controlled = frozenset(
-        position
-        for position, resource in enumerate(resources)
-        if _controller_present(resource, present)
-    )
+    controlled = controlled_positions(resources)
     by_kind: dict[str, list[int]] = {}
     by_namespace: dict[str, list[Resource]] = {}
     for position, resource in enumerate(resources):
@@ -50,6 +45,16 @@ def build_inventory(resources: Sequence[Resource]) -> Inventory:
         by_kind={kind: tuple(positions) for kind, positions in by_kind.items()},
         by_namespace={name: tuple(found) for name, found in by_namespace.items()},
         subjects=tuple(Subject(resource) for resource in resources),
+    )
+
+
+def controlled_positions(resources: Sequence[Resource]) -> frozenset[int]:
+    """Positions of the resources whose controller (ownerReferences) is also in the input."""
+    present = {(r.kind, r.effective_namespace, r.name) for r in resources}
+    return frozenset(
+        position
+        for position, resource in enumerate(resources)
+        if _controller_present(resource, present)
     )
 
 

@@ -33,7 +33,27 @@ def parse_manifests(data: bytes | str, file: str) -> ManifestSet:
             found = _shared_documents(chunks, file)
         else:
             found = _collected(fast_documents(chunks, file))
+    if not (found.resources or found.problems or found.notices) and _blank(text):
+        # `kubectl get ... | meshkb scan -` when kubectl failed: nothing to scan is an error.
+        return ManifestSet((), (Problem(file, EMPTY_MESSAGE),), inputs_read=1)
     return ManifestSet(found.resources, found.problems, found.notices, inputs_read=1)
+
+
+EMPTY_MESSAGE = "is empty (no YAML document, only blank lines, comments or ---): nothing to scan"
+
+
+def _blank(text: str) -> bool:
+    """No document at all: only blank lines, comments and `---` / `...` markers."""
+    for line in text.splitlines():
+        bare = line.strip()
+        if (
+            bare
+            and not bare.startswith("#")
+            and bare not in ("---", "...")
+            and not (line.startswith("--- #") or line.startswith("... #"))
+        ):
+            return False
+    return True
 
 
 def _shared_documents(chunks: Sequence[Chunk], file: str) -> ManifestSet:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from meshkb.core.model import Answer, AnswerEvidence, Checklist, Report
+from meshkb.scan.output import evidence_lines
 from meshkb.scan.probe_parse import parse_probe
 from meshkb.scan.results import ItemResult, ScanItem
 
@@ -20,7 +21,21 @@ def probe_items(checklists: Iterable[Checklist]) -> list[ScanItem]:
                 probe = parse_probe(
                     item.probe, file=checklist.source, at=f"{item.id}.probe", checked=True
                 )
-                items.append(ScanItem(item.id, item.title, probe, item.severity))
+                # The default advice, else each mesh's (MIG-0019 has Istio's only).
+                how = dict(item.how).get("default") or "\n\n".join(
+                    f"{mesh.capitalize()}: {text}" for mesh, text in item.how
+                )
+                items.append(
+                    ScanItem(
+                        item.id,
+                        item.title,
+                        probe,
+                        item.severity,
+                        checklist=checklist.id,
+                        check=item.check,
+                        how=how,
+                    )
+                )
     return items
 
 
@@ -39,7 +54,8 @@ def prefill(report: Report, results: Iterable[ItemResult]) -> Report:
 
 def _prefilled(answer: Answer, result: ItemResult) -> Answer:
     evidence = [AnswerEvidence(f"{result.state}: {result.summary}", "probe")]
-    evidence.extend(AnswerEvidence(str(found), "probe") for found in result.evidence)
+    # Grouped by what was seen and shortened: a line per group, not per resource.
+    evidence.extend(AnswerEvidence(line, "probe") for line in evidence_lines(result))
     if result.state in ("pass", "fail"):
         return replace(answer, state=result.state, evidence=tuple(evidence), prefilled=True)
     # Unknown: the manifests cannot tell; keep the item open and show what was seen.

@@ -14,6 +14,10 @@ ProbeState: TypeAlias = Literal["pass", "fail", "unknown"]
 PassWhen: TypeAlias = Literal["all", "any", "none"]
 
 
+Failure: TypeAlias = Literal["breaks", "finding", "signal"]
+"""What a failed probe means: the manifests break the check (gates), a finding, a signal."""
+
+
 Truth: TypeAlias = bool | None
 """True, False, or None for unknown."""
 
@@ -219,6 +223,10 @@ class Probe:
     """How per-resource answers combine."""
     count: Count | None = None
     """Bounds on the number of kept resources (None when the probe expects)."""
+    cannot_confirm: str | None = None
+    """What manifests cannot show of the check: a would-be pass is unknown, naming this."""
+    failure: Failure | None = None
+    """What a failure means; None: by the item's severity (see `results.failure_of`)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -222,4 +222,6 @@ def _build_probe(data: Mapping[str, Any], at: str) -> Probe:
         expect=expect,
         pass_when=data.get("pass_when", "all"),
         count=count,
+        cannot_confirm=data.get("cannot_confirm"),
+        failure=data.get("failure"),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -354,22 +354,3 @@ class ParsedDocument:
     """The constructed value."""
     item_lines: tuple[int, ...]
     """1-based line of each element of a top-level `items` list (for `kind: List`)."""
-
-
-_REPLICATED_KINDS = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
-
-
-def count_pods_and_nodes(resources: Sequence[Resource]) -> tuple[int, int | None]:
-    """Pods the workloads ask for, and Node objects when the input has them."""
-    pods = 0
-    nodes = sum(1 for r in resources if r.kind == "Node")
-    for resource in resources:
-        spec = resource.body.get("spec") or {}
-        if resource.kind in _REPLICATED_KINDS:
-            replicas = spec.get("replicas", 1)
-            pods += replicas if isinstance(replicas, int) and replicas >= 0 else 1
-        elif resource.kind == "Pod":
-            pods += 1
-        elif resource.kind == "DaemonSet":
-            pods += nodes
-    return pods, nodes or None

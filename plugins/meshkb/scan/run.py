@@ -72,7 +72,13 @@ def evaluate_items(
             item = scan_items[index]
             found = evaluate_probe(item.probe, inventory)
             return ItemResult(
-                item.item_id, item.title, found.state, found.summary, found.evidence, item.severity
+                item.item_id,
+                item.title,
+                found.state,
+                found.summary,
+                found.evidence,
+                item.severity,
+                item.failure,
             )
 
         if len(scan_items) < 2 or not forked.wanted(len(resources), PARALLEL_EVAL_RESOURCES):

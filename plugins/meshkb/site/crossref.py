@@ -6,11 +6,13 @@ it, and a new item shows up on the pages it cites without anyone editing them.
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from meshkb.core.model import Checklist, Item
+from meshkb.site.escape import escape_html
+from meshkb.site.markdown_text import LinkResolver
+from meshkb.site.urls import is_source_url, page_path, relative_href
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,34 +42,54 @@ def citations(checklists: Iterable[Checklist], page: str) -> list[CitingItem]:
     return found
 
 
-def render_citations_markdown(checklists: Iterable[Checklist], page: str) -> str:
-    """A Markdown table linking each citing item on its checklist page, relative to `page`."""
+def render_citations_html(
+    checklists: Iterable[Checklist],
+    page: str,
+    *,
+    here: str | None = None,
+    resolve: LinkResolver | None = None,
+) -> str:
+    """A table linking each item citing `page` on its checklist page, as HTML for `here`.
+
+    HTML, not Markdown: a title is data, and the page's Markdown (raw HTML and attribute
+    lists on) would read markup or a `{: ...}` list in it. `here` is the page the table
+    is on (default: `page`); `resolve` turns docs-relative targets into hrefs there (the
+    plugin's also registers them for its link checks).
+    """
     rows = citations(checklists, page)
     if not rows:
-        return "*No checklist item cites this page yet.*\n"
-    base = posixpath.dirname(page)
-    lines = ["| Item | Checklist | Severity | Explained in |", "|---|---|---|---|"]
+        return "<p><em>No checklist item cites this page yet.</em></p>"
+    href = _hrefs(here or page, resolve)
+    body = []
     for row in rows:
-        target = posixpath.relpath(f"checklists/{row.checklist.id}.md", base or ".")
-        title = row.item.title.replace("|", "\\|")
-        section = f"[this section](#{row.anchor})" if row.anchor else "this page"
-        lines.append(
-            f"| [{row.item.id}]({target}#{row.item.id}) {title} "
-            f"| [{row.checklist.title}]({target}) | {row.item.severity} | {section} |"
+        target = page_path(row.checklist.id)
+        item = escape_html(row.item.id)
+        section = (
+            f'<a href="{href(f"{page}#{row.anchor}")}">this section</a>'
+            if row.anchor
+            else "this page"
         )
-    return "\n".join(lines) + "\n"
+        body.append(
+            f'<tr><td><a href="{href(f"{target}#{row.item.id}")}">{item}</a> '
+            f"{escape_html(row.item.title)}</td>"
+            f'<td><a href="{href(target)}">{escape_html(row.checklist.title)}</a></td>'
+            f"<td>{escape_html(row.item.severity)}</td><td>{section}</td></tr>"
+        )
+    return _table(("Item", "Checklist", "Severity", "Explained in"), body)
 
 
-def render_checklist_sources_markdown(checklists: Iterable[Checklist], page: str) -> str:
+def render_checklist_sources_html(
+    checklists: Iterable[Checklist], here: str, resolve: LinkResolver | None = None
+) -> str:
     """Every external source the checklists cite: title, what it holds for, who cites it.
 
     The date checked is the citing checklist's `last_reviewed`: a source is checked when the
-    items that cite it are reviewed.
+    items that cite it are reviewed. HTML for the reason `render_citations_html` gives.
     """
-    base = posixpath.dirname(page)
+    href = _hrefs(here, resolve)
     cited: dict[str, tuple[str, str, str, list[str]]] = {}
     for checklist in checklists:
-        target = posixpath.relpath(f"checklists/{checklist.id}.md", base or ".")
+        target = page_path(checklist.id)
         for item in checklist.active_items():
             for ref in item.refs:
                 if not ref.url:
@@ -75,12 +97,38 @@ def render_checklist_sources_markdown(checklists: Iterable[Checklist], page: str
                 title, as_of, checked, items = cited.setdefault(
                     ref.url, (ref.title or ref.url, ref.as_of or "", checklist.last_reviewed, [])
                 )
-                items.append(f"[{item.id}]({target}#{item.id})")
+                items.append(f'<a href="{href(f"{target}#{item.id}")}">{escape_html(item.id)}</a>')
                 cited[ref.url] = (title, as_of, max(checked, checklist.last_reviewed), items)
-    lines = ["| Source | Holds for | Cited by | Checked |", "|---|---|---|---|"]
+    body = []
     for url, (title, as_of, checked, items) in sorted(
         cited.items(), key=lambda kv: kv[1][0].lower()
     ):
-        label = title.replace("|", "\\|").replace("[", "\\[").replace("]", "\\]")
-        lines.append(f"| [{label}]({url}) | {as_of} | {', '.join(items)} | {checked} |")
-    return "\n".join(lines) + "\n"
+        label = escape_html(title)
+        source = f'<a href="{escape_html(url)}">{label}</a>' if is_source_url(url) else label
+        body.append(
+            f"<tr><td>{source}</td><td>{escape_html(as_of)}</td>"
+            f"<td>{', '.join(items)}</td><td>{escape_html(checked)}</td></tr>"
+        )
+    return _table(("Source", "Holds for", "Cited by", "Checked"), body)
+
+
+def _hrefs(here: str, resolve: LinkResolver | None) -> LinkResolver:
+    """Docs-relative target -> escaped href on `here` (its own anchors stay `#anchor`)."""
+    resolver: LinkResolver = resolve or (lambda target: relative_href(target, here))
+
+    def href(target: str) -> str:
+        path, _, anchor = target.partition("#")
+        resolved = resolver(f"#{anchor}" if path == here and anchor else target)
+        return escape_html(resolved)
+
+    return href
+
+
+def _table(head: Iterable[str], rows: list[str]) -> str:
+    """A plain table, as Python-Markdown's `tables` writes one (the theme styles it)."""
+    cells = "".join(f"<th>{escape_html(h)}</th>" for h in head)
+    return (
+        f"<table>\n<thead>\n<tr>{cells}</tr>\n</thead>\n<tbody>\n"
+        + "".join(f"{row}\n" for row in rows)
+        + "</tbody>\n</table>"
+    )

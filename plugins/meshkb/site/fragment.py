@@ -25,7 +25,7 @@ from meshkb.core.score import score
 from meshkb.site.escape import escape_html
 from meshkb.site.markdown_text import FieldMarkdown, LinkResolver, TitleLookup
 from meshkb.site.page_data import checklist_data, script_json
-from meshkb.site.urls import page_path, relative_href
+from meshkb.site.urls import is_source_url, page_path, relative_href
 
 
 def anchor_ids(checklist: Checklist) -> set[str]:
@@ -73,8 +73,10 @@ def render_checklist(
         )
         + "</p>",
         f'<div class="meshkb-summary">{md.block(checklist.summary)}</div>',
-        '<p class="meshkb-nojs" data-meshkb-nojs>Answering on this page needs JavaScript. Without it, '
-        f"fill in the same report in a terminal: <code>meshkb checklist {escape_html(checklist.id)}</code>.</p>",
+        '<p class="meshkb-nojs" data-meshkb-nojs>Answering on this page needs JavaScript. Where '
+        "scripts do not run (Backstage TechDocs removes them), the CLI does the review: "
+        f"<code>meshkb checklist {escape_html(checklist.id)} -o review.md</code> writes the same "
+        "report to fill in, and <code>meshkb report check review.md</code> scores it.</p>",
         "</div>",
         _toolbar(checklist),
         _status(checklist, h + 1),
@@ -230,7 +232,7 @@ def _ref(ref: Ref, resolve: LinkResolver, page_title: TitleLookup | None) -> str
         return f'<a href="{escape_html(resolve(ref.page))}">{escape_html(text)}</a>'
     url = ref.url or ""
     title = escape_html(ref.title or url)
-    link = f'<a href="{escape_html(url)}">{title}</a>' if url.startswith("https://") else title
+    link = f'<a href="{escape_html(url)}">{title}</a>' if is_source_url(url) else title
     return link + (
         f' <span class="meshkb-asof">(as of {escape_html(ref.as_of)})</span>' if ref.as_of else ""
     )

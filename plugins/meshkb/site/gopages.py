@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from meshkb.core.model import (
     Checklist,
@@ -12,18 +12,14 @@ from meshkb.site.escape import escape_html
 from meshkb.site.urls import page_path, page_url, relative_url
 
 
-def render_go_pages(
-    checklists: Iterable[Checklist],
-    *,
-    site_url: str = "",
-    checklist_url: Callable[[str], str] | None = None,
-) -> dict[str, str]:
+def render_go_pages(checklists: Iterable[Checklist]) -> dict[str, str]:
     """`go/<ITEM-ID>/index.html` for every item: a meta refresh plus a visible link, no script.
 
     A retired item forwards to its replacement, with a note, or else to its tombstone.
-    `checklist_url` maps a checklist ID to its page's site-relative URL.
+    The pages are files in docs/ (`meshkb site generate`), the same for every address the
+    site is published at: relative links, and no canonical link (a `noindex` page names
+    none).
     """
-    url_of = checklist_url or (lambda checklist_id: page_url(page_path(checklist_id)))
     located: dict[str, tuple[Checklist, Item]] = {}
     for checklist in checklists:
         for item in checklist.all_items():
@@ -37,23 +33,19 @@ def render_go_pages(
         elif item.retired:
             note = f"{item_id} ({item.title}) was retired: {item.reason or 'no longer checked'}."
         owner, target = located[target_id]
-        url = url_of(owner.id)
+        url = page_url(page_path(owner.id))
         href = relative_url(url, f"go/{item_id}/") + f"#{target_id}"
-        canonical = f"{site_url.rstrip('/')}/{url}#{target_id}" if site_url else ""
-        pages[item_id] = _go_html(
-            href, f"{target_id}: {target.title}", owner.title, note, canonical
-        )
+        pages[item_id] = _go_html(href, f"{target_id}: {target.title}", owner.title, note)
     return pages
 
 
-def _go_html(href: str, text: str, checklist_title: str, note: str, canonical: str) -> str:
-    link = f'<link rel="canonical" href="{escape_html(canonical)}">\n' if canonical else ""
+def _go_html(href: str, text: str, checklist_title: str, note: str) -> str:
     return (
         '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{escape_html(text)}</title>\n"
         f'<meta http-equiv="refresh" content="0; url={escape_html(href)}">\n'
         '<meta name="robots" content="noindex">\n<link rel="icon" href="data:,">\n'
-        f"{link}</head>\n<body>\n"
+        "</head>\n<body>\n"
         + (f"<p>{escape_html(note)}</p>\n" if note else "")
         + f'<p>Go to <a href="{escape_html(href)}">{escape_html(text)}</a> in the {escape_html(checklist_title)} checklist.</p>\n'
         "</body>\n</html>\n"

@@ -25,8 +25,20 @@ from meshkb.core.model import (
     Checklist,
     Item,
 )
-from meshkb.report.build import PROBE_MARK, SCOPE_MARK, STATE_ALIASES, YAML_UNSAFE
-from meshkb.report.markdown import FIELD_RE, FRONT_KEYS, ITEM_RE, KNOWN_FIELDS, REV_RE
+from meshkb.report.build import FORBIDDEN_TEXT, PROBE_MARK, SCOPE_MARK, STATE_ALIASES, YAML_UNSAFE
+from meshkb.report.markdown import (
+    FIELD_RE,
+    FREE_TEXT,
+    FRONT_KEYS,
+    ITEM_RE,
+    KNOWN_FIELDS,
+    LIST_RE,
+    MAX_REV,
+    META_RE,
+    REV_RE,
+    TASK_RE,
+    TOP_LEVEL_RE,
+)
 
 
 def checklist_data(checklist: Checklist) -> dict[str, Any]:
@@ -131,6 +143,8 @@ def page_contract() -> dict[str, Any]:
         # Markdown field names by their lower-case key, as the parser matches them and
         # as messages spell them ("Note is given twice").
         "fields": {key: key.capitalize() for key in sorted(KNOWN_FIELDS)},
+        "free_text_fields": sorted(FREE_TEXT),
+        "max_rev": MAX_REV,
         "patterns": {
             # What a report (JSON, front matter, saved answers) must match: the schema's.
             "item_id": answer["id"]["pattern"],
@@ -140,6 +154,12 @@ def page_contract() -> dict[str, Any]:
             "item_line": ITEM_RE.pattern,
             "field_line": FIELD_RE.pattern,
             "rev": REV_RE.pattern,
+            "meta": META_RE.pattern,
+            "task_line": TASK_RE.pattern,
+            "top_level_line": TOP_LEVEL_RE.pattern,
+            "list_line": LIST_RE.pattern,
+            # What no text in a report may hold (NUL, lone surrogates).
+            "forbidden_text": FORBIDDEN_TEXT.pattern,
             # Characters escaped in front-matter strings.
             "yaml_unsafe": YAML_UNSAFE.pattern,
         },

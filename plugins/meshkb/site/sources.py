@@ -73,6 +73,8 @@ class SiteConfig:
     """Page path (docs-relative) -> its title in the nav."""
     redirects: Mapping[str, str] = field(default_factory=dict)
     """mkdocs-redirects `redirect_maps`: old page path -> new page path."""
+    checklists_dir: Path | None = None
+    """The meshkb plugin's `checklists_dir` (default `checklists`) beside mkdocs.yml."""
 
 
 def normalize_site_url(url: str) -> str:
@@ -123,6 +125,8 @@ def read_site_config(path: Path | None, site_url: str | None = None) -> SiteConf
         docs_dir=docs if docs.is_dir() else None,
         nav_titles=_nav_titles(data.get("nav")),
         redirects=_redirect_maps(data.get("plugins")),
+        checklists_dir=path.parent
+        / str(_plugin_options(data.get("plugins"), "meshkb").get("checklists_dir") or "checklists"),
     )
 
 
@@ -139,16 +143,20 @@ def _nav_titles(nav: Any) -> dict[str, str]:
     return titles
 
 
-def _redirect_maps(plugins: Any) -> dict[str, str]:
+def _plugin_options(plugins: Any, wanted: str) -> dict[str, Any]:
+    """The options of the plugin `wanted` in mkdocs.yml's `plugins` (a list or a mapping)."""
     entries = plugins.items() if isinstance(plugins, dict) else []
     if isinstance(plugins, list):
         entries = [next(iter(p.items())) for p in plugins if isinstance(p, dict) and p]
     for name, options in entries:
-        if name == "redirects" and isinstance(options, dict):
-            maps = options.get("redirect_maps") or {}
-            if isinstance(maps, dict):
-                return {str(old): str(new) for old, new in maps.items()}
+        if name == wanted and isinstance(options, dict):
+            return options
     return {}
+
+
+def _redirect_maps(plugins: Any) -> dict[str, str]:
+    maps = _plugin_options(plugins, "redirects").get("redirect_maps") or {}
+    return {str(old): str(new) for old, new in maps.items()} if isinstance(maps, dict) else {}
 
 
 def docs_pages(docs_dir: Path) -> list[str]:

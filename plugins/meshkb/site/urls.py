@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from functools import cache
 
 from meshkb.core.errors import MeshkbError
 
@@ -41,6 +42,33 @@ def relative_href(target: str, from_page: str) -> str:
     if path:
         url = page_url(posixpath.normpath(path)) if path.endswith(".md") else path
         href = relative_url(url, page_url(from_page))
+    return href + (f"#{anchor}" if anchor else "")
+
+
+@cache
+def _source_url() -> re.Pattern[str]:
+    from meshkb.core.validate import schema
+
+    ref = schema("checklist")["$defs"]["ref"]["oneOf"][1]
+    return re.compile(str(ref["properties"]["url"]["pattern"]))
+
+
+def is_source_url(url: str) -> bool:
+    """Whether `url` is a source URL as the checklist schema has them: https, nothing that ends a link.
+
+    The schema refuses any other; pages check again before they link one (defence in depth).
+    """
+    return _source_url().fullmatch(url) is not None
+
+
+def source_relative_href(target: str, from_page: str) -> str:
+    """An href from the source file `from_page` to the docs-relative `target`, as files.
+
+    `checklists/migration.md` -> `migrate.md#x` gives `../migrate.md#x`. Zensical reads
+    every relative URL in a page's HTML this way and rewrites it to the built URL.
+    """
+    path, _, anchor = target.partition("#")
+    href = posixpath.relpath(path, posixpath.dirname(from_page) or ".") if path else ""
     return href + (f"#{anchor}" if anchor else "")
 
 
