@@ -124,3 +124,26 @@ def test_an_automatic_mark_on_another_state_is_not_automatic() -> None:
     )
     answer = parse_markdown(edited, "r.md", KNOWN).answer_by_id()["MIG-0007"]
     assert (answer.state, answer.automatic) == ("pass", False)
+
+
+def test_a_persons_na_in_the_scopes_own_words_is_kept_when_the_mesh_changes() -> None:
+    """Only the `automatic` flag says meshkb set an answer: a person who wrote the very
+    reason the scope would write keeps the answer when the scope changes."""
+    from dataclasses import replace
+
+    from meshkb.report.build import new_report
+
+    old = new_report(MIGRATION, mesh="linkerd", dataplane="sidecar")
+    by_id = old.answer_by_id()
+    scope_na = by_id[ISTIO_RUNBOOKS[0]]
+    assert scope_na.automatic and scope_na.reason
+    own = replace(scope_na, automatic=False)  # the mark deleted: a person's answer now
+    old = replace(old, answers=tuple(own if a.id == own.id else a for a in old.answers))
+    new = new_report(MIGRATION, mesh="istio", dataplane="sidecar", carry=old).answer_by_id()
+    assert (new[own.id].state, new[own.id].reason, new[own.id].automatic) == (
+        "na",
+        scope_na.reason,
+        False,
+    )
+    ambient = new[ISTIO_RUNBOOKS[1]]  # still not this scope: derived again, for the new one
+    assert ambient.automatic and "this system runs istio (sidecar)" in ambient.reason
