@@ -40,6 +40,9 @@ class _Replay(Preprocessor):  # type: ignore[misc]
                 out.extend(["", *found["text"].split("\n"), ""])
             else:
                 out.extend(["", self.md.htmlStash.store(found["text"]), ""])
+        tags = _recorded.get("assets", {}).get(src_uri)
+        if tags:  # the on-demand assets the extension adds after the widgets
+            out.extend(["", self.md.htmlStash.store(tags), ""])
         # Fact references are the site's content, not the plugin's: the Markdown extension
         # resolves them with or without the plugin, so the baseline resolves them too.
         from meshkb.core import facts

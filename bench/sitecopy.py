@@ -208,7 +208,9 @@ def record(config: Path, site_dir: Path) -> dict[str, Any]:
     files: dict[str, str] = {}
     tocs: dict[str, list[list[Any]]] = {}
     anchors: dict[str, list[str]] = {}
+    assets: dict[str, str] = {}
     expand = markdown_ext.MeshkbExtension.expand
+    asset_tags = markdown_ext.MeshkbExtension.asset_tags
     on_files = mkdocs_plugin.MeshkbPlugin.on_files
     on_page_content = mkdocs_plugin.MeshkbPlugin.on_page_content
 
@@ -224,6 +226,11 @@ def record(config: Path, site_dir: Path) -> dict[str, Any]:
         )
         return text
 
+    def recording_assets(self: Any) -> str:
+        text = asset_tags(self)
+        assets[self.context.source] = text
+        return text
+
     def recording_files(self: Any, found: Any, *, config: Any) -> Any:
         result = on_files(self, found, config=config)
         for file in result:
@@ -235,8 +242,9 @@ def record(config: Path, site_dir: Path) -> dict[str, Any]:
         toc = page.toc
         if self.extension.state.anchors:
             anchors[page.file.src_uri] = sorted(self.extension.state.anchors)
+        own_toc = bool(self.extension.state.toc)  # a checklist page's entries, from the extension
         result = on_page_content(self, html, page=page, config=config, files=files)
-        if page.toc is not toc:
+        if page.toc is not toc or own_toc:
             tocs[page.file.src_uri] = [[e.title, e.id, e.level] for e in page.toc]
         if result != html:
             if not result.startswith(html):
@@ -245,6 +253,7 @@ def record(config: Path, site_dir: Path) -> dict[str, Any]:
         return result
 
     markdown_ext.MeshkbExtension.expand = recording_expand  # type: ignore[method-assign]
+    markdown_ext.MeshkbExtension.asset_tags = recording_assets  # type: ignore[method-assign]
     mkdocs_plugin.MeshkbPlugin.on_files = recording_files  # type: ignore[method-assign]
     mkdocs_plugin.MeshkbPlugin.on_page_content = recording_content  # type: ignore[method-assign]
     cfg = load_config(str(config), site_dir=str(site_dir), strict=False)
@@ -255,6 +264,7 @@ def record(config: Path, site_dir: Path) -> dict[str, Any]:
         "files": files,
         "toc": tocs,
         "anchors": anchors,
+        "assets": assets,
         "extra_css": [str(value) for value in cfg.extra_css],
         "extra_javascript": [str(value) for value in cfg.extra_javascript],
     }

@@ -223,7 +223,7 @@ class MeshkbExtension(Extension):  # type: ignore[misc] # Python-Markdown ships 
         self.state.checklists.append(checklist.id)
         known_page = self.context.resolve is not None or self.context.source.endswith(".md")
         if own_page:
-            self.state.toc.extend(_toc_tokens(checklist))
+            self.state.toc.extend(checklist_toc_tokens(checklist))
         return render_checklist(
             checklist,
             resolve=self.href if known_page else None,
@@ -290,7 +290,7 @@ def _page_titles(config_file: Path) -> TitleLookup | None:
     return title
 
 
-def _toc_tokens(checklist: Checklist) -> list[dict[str, Any]]:
+def checklist_toc_tokens(checklist: Checklist) -> list[dict[str, Any]]:
     """Progress and one entry per section, as Python-Markdown toc tokens (names escaped)."""
     entries = [("Progress", f"meshkb-{checklist.id}-progress")]
     entries.extend(

@@ -10,6 +10,7 @@ of embedded checklists, and reports problems as warnings so `--strict` fails on 
 
 from __future__ import annotations
 
+import functools
 import posixpath
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from meshkb.core.model import Checklist
 from meshkb.markdown_ext import MeshkbExtension, PageContext, item_owners, load_checklists
 from meshkb.site.generate import REFRESH, every_page_assets, generated_files
 from meshkb.site.markdown_text import LinkResolver
+from meshkb.site.sources import page_headings
 from meshkb.site.urls import page_path, relative_href
 
 log = get_plugin_logger(__name__)
@@ -169,10 +171,22 @@ def _warn(problem: Problem) -> None:
     log.warning(str(problem))
 
 
-def _title(files: Files, path: str) -> str | None:
+def _title(files: Files, target: str) -> str | None:
+    """A page's title; for `path#anchor`, the title and the heading's text."""
+    path, _, anchor = target.partition("#")
     file = files.get_file_from_path(posixpath.normpath(path))
     page = file.page if file is not None else None
-    return page.title if isinstance(page, Page) and page.title else None
+    title = page.title if isinstance(page, Page) and page.title else None
+    if not (title and anchor and file is not None):
+        return title
+    heading = _headings(file.abs_src_path or "", file.content_string).get(anchor)
+    return f"{title} \u203a {heading}" if heading else title
+
+
+@functools.lru_cache(maxsize=256)
+def _headings(src: str, text: str) -> dict[str, str]:
+    """Anchor -> heading text of one page's Markdown."""
+    return {h.anchor: h.text for h in page_headings(text)}
 
 
 def add_to_nav(nav: Navigation, pages: list[Page]) -> None:

@@ -47,6 +47,8 @@ def set_state(page: Page, item_id: str, state: str) -> None:
 
 
 def fill(page: Page, item_id: str, key: str, text: str) -> None:
+    if key == "note":  # the note is in the item's disclosure
+        item(page, item_id).locator("details").evaluate("el => el.open = true")
     item(page, item_id).locator(f"[data-k={key}]").fill(text)
 
 
@@ -75,8 +77,10 @@ def diff(expected: str, actual: str) -> str:
 
 
 def download(page: Page, action: str) -> str:
+    page.locator("[data-meshkb-menu] > summary").click()  # the Export menu
     with page.expect_download() as info:
         page.locator(f"[data-meshkb-action={action}]").click()
+    expect(page.locator("[data-meshkb-menu]")).not_to_have_attribute("open", "")
     path = info.value.path()
     return Path(path).read_text(encoding="utf-8")
 
@@ -103,7 +107,7 @@ def test_an_answer_survives_a_reload(page: Page, site: Site, errors: list[str]) 
     page.reload()
     expect(page.locator(".meshkb[data-meshkb-ready]")).to_have_count(1)
     expect(item(page, first).locator("input[type=radio][value=pass]")).to_be_checked()
-    expect(item(page, first).locator("input[type=checkbox]")).to_be_checked()
+    expect(item(page, first)).to_have_class(re.compile(r"\bmeshkb-s-pass\b"))
     expect(item(page, first).locator("[data-k=note]")).to_have_value(
         "Runbook rehearsed on 2026-11-20."
     )
@@ -139,9 +143,10 @@ def test_every_state_with_its_note_reason_and_owner(
     assert [answers[i]["note"] for i in ids] == [
         f"note for {s}" for s in ("open", "pass", "fail", "na", "waived")
     ]
-    # The task-list box shows done states (pass, n/a, waived) as ticked, like the report.
-    ticked = [item(page, i).locator("input[type=checkbox]").is_checked() for i in ids]
-    assert ticked == [False, True, False, True, True]
+    # Each item shows its state (colour and icon come with the class); once filled in,
+    # no n/a or waiver is marked incomplete.
+    for item_id, state in zip(ids, ("open", "pass", "fail", "na", "waived"), strict=True):
+        expect(item(page, item_id)).to_have_class(f"meshkb-item meshkb-s-{state}")
     assert errors == []
 
 
@@ -207,9 +212,16 @@ def test_progress_gate_and_outcomes_update_live(page: Page, site: Site) -> None:
     signals = removal.outcomes[0].rules[0].when["count"]
     open_checklist(page, site, "removal")
     outcome = page.locator("[data-meshkb-outcome=removal-decision]")
-    expect(outcome.locator("[data-meshkb-label]")).to_have_text("Keep the mesh")
+    # With signals still open, "keep" (the otherwise) is no answer yet.
+    expect(outcome.locator("[data-meshkb-label]")).to_have_text("Undecided")
+    expect(page.locator("[data-meshkb-badge=removal-decision]")).to_contain_text("Undecided")
     set_state(page, signals[0], "fail")
+    expect(outcome.locator("[data-meshkb-label]")).to_have_text("Undecided")
+    expect(outcome.locator("[data-meshkb-reason]")).to_contain_text(signals[1])
+    for signal in signals[1:]:
+        set_state(page, signal, "pass")
     expect(outcome.locator("[data-meshkb-label]")).to_have_text("Keep the mesh")
+    expect(outcome).to_have_attribute("data-meshkb-result", "keep")
     set_state(page, signals[1], "fail")
     expect(outcome.locator("[data-meshkb-label]")).to_have_text("Plan a removal")
     expect(outcome).to_have_attribute("data-meshkb-result", "plan-removal")
@@ -220,9 +232,15 @@ def test_progress_gate_and_outcomes_update_live(page: Page, site: Site) -> None:
     for index, blocker in enumerate(blockers):
         if index == 0:
             set_state(page, blocker, "na")
+            # An n/a without its reason is not done yet: it counts as open, and says why.
+            expect(row.locator("[data-meshkb-count=na]")).to_have_text("0")
+            expect(item(page, blocker).locator("[data-flag=lacks]")).to_contain_text(
+                "does not count as done"
+            )
             fill(page, blocker, "reason", "Not relevant here.")
+            expect(row.locator("[data-meshkb-count=na]")).to_have_text("1")
         else:
-            item(page, blocker).locator("input[type=checkbox]").check(force=True)
+            set_state(page, blocker, "pass")
     expect(row.locator("[data-meshkb-count=done]")).to_have_text(
         f"{len(blockers) - 1} of {len(blockers) - 1}"
     )
@@ -460,9 +478,11 @@ def test_instant_navigation_keeps_the_page_working(
     first = live_ids("removal")[0]
     open_checklist(page, site, "removal")
     page.evaluate("window.__marker = 'still here'")
-    page.locator(".md-nav--primary a[href$='decide/']").first.click()
+    page.locator(".md-tabs a[href$='decide/']").first.click()
     page.wait_for_url(re.compile(r"/decide/$"))
-    page.locator(".md-nav--primary a[href$='checklists/removal/']").first.click()
+    page.locator(".md-tabs a[href$='checklists/adoption/']").first.click()
+    page.wait_for_url(re.compile(r"/checklists/adoption/$"))
+    page.locator(".md-nav--primary a[href$='checklists/removal/']:visible").first.click()
     page.wait_for_url(re.compile(r"/checklists/removal/$"))
     expect(page.locator(".meshkb[data-meshkb-ready]")).to_have_count(1)
     assert page.evaluate("window.__marker") == "still here", "instant navigation reloaded the page"
@@ -472,7 +492,7 @@ def test_instant_navigation_keeps_the_page_working(
     )
     expect(row.locator("[data-meshkb-count=done]")).to_contain_text("1 of")
     page.go_back()
-    page.wait_for_url(re.compile(r"/decide/$"))
+    page.wait_for_url(re.compile(r"/checklists/adoption/$"))
     page.go_forward()
     expect(item(page, first).locator("input[value=pass]")).to_be_checked()
     assert page.evaluate("window.__marker") == "still here"
@@ -482,34 +502,35 @@ def test_instant_navigation_keeps_the_page_working(
 def test_keyboard_alone_sets_a_state(page: Page, site: Site) -> None:
     first = live_ids("adoption")[0]
     open_checklist(page, site, "adoption")
-    checkbox = item(page, first).locator("input[type=checkbox]")
+    unanswered = item(page, first).locator("input[value=open]")
     for _ in range(80):
         page.keyboard.press("Tab")
-        if checkbox.evaluate("el => el === document.activeElement"):
+        if unanswered.evaluate("el => el === document.activeElement"):
             break
     else:
-        pytest.fail("Tab never reached the first item's checkbox")
-    outline = checkbox.evaluate(
-        "el => getComputedStyle(el.nextElementSibling, '::before').outlineStyle"
-    )
-    assert outline == "solid", "the focused checkbox shows no focus ring"
-    page.keyboard.press("Space")
+        pytest.fail("Tab never reached the first item's state buttons")
+    outline = unanswered.evaluate("el => getComputedStyle(el.parentElement).outlineStyle")
+    assert outline == "solid", "the focused state button shows no focus ring"
+    page.keyboard.press("ArrowRight")
     expect(item(page, first).locator("input[value=pass]")).to_be_checked()
-    passed = item(page, first).locator("input[value=pass]")
-    for _ in range(5):
-        page.keyboard.press("Tab")
-        if passed.evaluate("el => el === document.activeElement"):
-            break
-    else:
-        pytest.fail("Tab from the checkbox never reached the state buttons")
     page.keyboard.press("ArrowRight")
     expect(item(page, first).locator("input[value=fail]")).to_be_checked()
     assert saved(page, "adoption")["answers"][first]["state"] == "fail"
+    summary = item(page, first).locator("details > summary")
+    for _ in range(5):
+        page.keyboard.press("Tab")
+        if summary.evaluate("el => el === document.activeElement"):
+            break
+    else:
+        pytest.fail("Tab from the state buttons never reached the item's details")
+    page.keyboard.press("Enter")
     note = item(page, first).locator("[data-k=note]")
-    for _ in range(8):
+    for _ in range(40):
         page.keyboard.press("Tab")
         if note.evaluate("el => el === document.activeElement"):
             break
+    else:
+        pytest.fail("Tab never reached the note in the opened details")
     page.keyboard.type("typed by keyboard")
     expect(item(page, first).locator("[data-k=note]")).to_have_value("typed by keyboard")
 
@@ -599,7 +620,7 @@ def test_damaged_storage_keeps_the_page_working_and_offers_reset(
     offer = page.locator("[data-meshkb-offer]")
     expect(offer).to_be_visible()
     set_state(page, first, "pass")
-    expect(item(page, first).locator("input[type=checkbox]")).to_be_checked()
+    expect(item(page, first).locator("input[value=pass]")).to_be_checked()
     page.once("dialog", lambda dialog: dialog.accept())
     offer.click()
     expect(item(page, first).locator("input[value=open]")).to_be_checked()
@@ -652,6 +673,7 @@ def test_a_full_storage_is_reported(page: Page, site: Site) -> None:
     }""")
     set_state(page, first, "fail")
     expect(page.locator("[data-meshkb-message]")).to_contain_text("QuotaExceededError")
+    expect(page.locator("[data-meshkb-saved]")).to_have_text("Not saved")
     page.evaluate("localStorage.clear()")
 
 
@@ -661,7 +683,20 @@ def test_print_shows_answers_and_hides_controls(page: Page, site: Site) -> None:
     set_state(page, first, "waived")
     fill(page, first, "owner", "sre")
     fill(page, first, "reason", "later")
+    page.fill("[data-meshkb-field=system]", "namespace <edge>")
+    page.fill("[data-meshkb-field=reviewers]", "ana, bo")
+    page.select_option("[data-meshkb-field=mesh]", "linkerd")
+    page.fill("[data-meshkb-field=date]", "2026-12-02")
     page.emulate_media(media="print")
+    head = page.locator(".meshkb-print-head")
+    expect(head).to_be_visible()
+    for key, text in (
+        ("system", "namespace <edge>"),
+        ("date", "2026-12-02"),
+        ("reviewers", "ana, bo"),
+        ("mesh", "linkerd"),
+    ):
+        expect(head.locator(f"[data-meshkb-print={key}]")).to_have_text(text)
     expect(page.locator("[data-meshkb-toolbar]")).to_be_hidden()
     expect(item(page, first).locator(".meshkb-states")).to_be_hidden()
     expect(item(page, first).locator("[data-meshkb-answer]")).to_have_text(
@@ -677,8 +712,11 @@ def test_without_javascript_the_page_is_a_readable_list(browser: Browser, site: 
         page.goto(site.page("checklists/migration/"))
         first = live_ids("migration")[0]
         expect(item(page, first)).to_be_visible()
-        expect(item(page, first).locator("input[type=checkbox]")).to_be_disabled()
+        for state in STATES:
+            expect(item(page, first).locator(f"input[value={state}]")).to_be_disabled()
+        expect(item(page, first).locator(".meshkb-states")).to_be_hidden()
         expect(page.locator("[data-meshkb-toolbar]")).to_be_hidden()
+        expect(page.locator("[data-meshkb-status]")).to_be_hidden()
         expect(page.locator("[data-meshkb-nojs]")).to_be_visible()
         expect(page.locator("li[data-meshkb-item]")).to_have_count(
             len(CHECKLIST_SET["migration"].all_items())

@@ -144,9 +144,55 @@ def test_calculator_survives_instant_navigation(page: Page, site: Site) -> None:
     )
     page.goto(site.page(""))
     page.evaluate("() => { window.__stayed = true; }")
-    page.locator("nav.md-nav a[href$='cost/']").first.click()
+    page.locator("a[href$='cost/']:visible").first.click()
     page.wait_for_selector("[data-meshkb-cost-ready]")
     assert page.evaluate("() => window.__stayed") is True
     page.fill("#meshkb-cost-pods", "400")
     assert table(page)["istio-sidecar"][:3] == ["400", "40.0", "50.0"]
     assert problems == []
+
+
+def marker(page: Page, panel: str) -> dict[str, object]:
+    found: dict[str, object] = page.evaluate(
+        """panel => { const svg = document.querySelector(`[data-meshkb-panel=${panel}]`);
+             const g = svg.querySelector('[data-meshkb-marker]');
+             return {x: Number(g.querySelector('line').getAttribute('x1')), text: g.querySelector('text').textContent,
+                     dots: Object.fromEntries([...g.querySelectorAll('circle')].map(c => [c.dataset.meshkbDot, Number(c.getAttribute('cy'))])),
+                     lines: [...svg.querySelectorAll('[data-meshkb-series]')].map(l => l.getAttribute('points'))}; }""",
+        panel,
+    )
+    return found
+
+
+def test_the_chart_follows_the_calculator(page: Page, site: Site) -> None:
+    built = page.request.get(site.page("cost/")).text()
+    open_cost(page, site)
+    start = marker(page, "memory")
+    # The script draws the example exactly where the build did.
+    assert all(f'points="{points}"' in built for points in start["lines"])  # type: ignore[union-attr]
+    assert start["text"] == "200 pods"
+    page.fill("#meshkb-cost-pods", "5000")
+    page.fill("#meshkb-cost-nodes", "50")
+    moved = marker(page, "memory")
+    assert moved["text"] == "5,000 pods"
+    assert moved["x"] > start["x"]  # type: ignore[operator]
+    # 5,000 pods reserve more than 200: the dot rises (a smaller y).
+    dots, before = moved["dots"], start["dots"]
+    assert dots["istio-sidecar"] < before["istio-sidecar"]  # type: ignore[index]
+    cpu = marker(page, "cpu")
+    assert set(cpu["dots"]) == {"istio-sidecar", "istio-waypoint"}  # type: ignore[arg-type]
+
+
+def test_invalid_input_is_shown_and_keeps_the_last_result(page: Page, site: Site) -> None:
+    open_cost(page, site)
+    error = page.locator("[data-meshkb-cost-error]")
+    assert error.is_hidden()
+    page.fill("#meshkb-cost-pods", "12.5")
+    assert page.get_attribute("#meshkb-cost-pods", "aria-invalid") == "true"
+    assert error.is_visible()
+    assert "whole numbers" in error.inner_text()
+    assert table(page)["istio-sidecar"][0] == "200"
+    assert marker(page, "memory")["text"] == "200 pods"
+    page.fill("#meshkb-cost-pods", "300")
+    assert error.is_hidden()
+    assert table(page)["istio-sidecar"][0] == "300"

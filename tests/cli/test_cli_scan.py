@@ -373,4 +373,4 @@ def test_every_path_skipped_in_a_folder_is_named_and_a_fifo_never_hangs(tmp_path
             in err
         )
     assert "Traceback" not in result.stderr
-    assert "TRP-0008" in result.stdout  # bookinfo.yaml was still scanned
+    assert "TRP-0001" in result.stdout  # bookinfo.yaml was still scanned

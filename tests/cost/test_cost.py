@@ -208,34 +208,52 @@ def test_json_rendering() -> None:
 
 
 def test_chart_svg_is_accessible_and_self_contained() -> None:
-    svg = render_cost_chart_svg()
-    root = ET.fromstring(svg)
+    figure = ET.fromstring(render_cost_chart_svg())
     ns = "{http://www.w3.org/2000/svg}"
-    assert root.get("role") == "img"
-    title = root.find(f"{ns}title")
-    desc = root.find(f"{ns}desc")
-    assert title is not None and desc is not None and desc.text
-    assert root.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
-    assert root.get("fill") == "currentColor"
-    assert (root.get("font-family") or "").startswith("system-ui")
-    assert "At 500 pods: Istio sidecar 62.5 GiB and 50.0 cores" in desc.text
+    assert figure.tag == "figure" and "data-meshkb-cost-chart" in figure.attrib
+    panels = figure.findall(f".//{ns}svg")
+    assert [p.get("data-meshkb-panel") for p in panels] == ["memory", "cpu"]
+    for root in panels:
+        assert root.get("role") == "img"
+        title, desc = root.find(f"{ns}title"), root.find(f"{ns}desc")
+        assert title is not None and desc is not None and desc.text
+        assert root.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
+        assert root.get("fill") == "currentColor"
+        assert (root.get("font-family") or "").startswith("system-ui")
+        # At least 14 units of text in a 400-wide panel: 12 px or more on a 350 px column.
+        assert root.get("viewBox", "").split()[2] == "400" and int(root.get("font-size", 0)) >= 14
+        assert "At 10,000 pods: Istio sidecar 1250.0 GiB and 1000.0 cores" in desc.text
+        assert "At the example's 200 pods: Istio sidecar 25.0 GiB and 20.0 cores" in desc.text
+        axis_strokes = {line.get("stroke") for line in root.iter(f"{ns}line")}
+        assert "currentColor" in axis_strokes
+    caption = "".join(figure.find("figcaption").itertext())  # type: ignore[union-attr]
+    assert "both axes logarithmic; nodes = pods ÷ 20, rounded up" in caption
+    assert "Istio sidecar and Linkerd proxy (HA values) reserve the same CPU" in caption
     assert (
         "Not drawn, for lack of a verified request figure: Istio ambient, ztunnel, Cilium"
-        in desc.text
+        in caption
     )
-    texts = " ".join(t.text or "" for t in root.iter(f"{ns}text"))
-    assert "nodes = pods ÷ 20, rounded up" in texts
-    assert "Istio sidecar and Linkerd proxy (HA values) reserve the same CPU" in texts
-    assert "Sources: Istio Helm chart values" in texts
-    # Reserved memory and CPU for three components, and memory in use for the same three.
-    assert len(root.findall(f"{ns}polyline")) == 3 * 3
-    assert (
-        "Thin lines: memory the same proxies are measured to use, Istio sidecar 27.9 GiB" in texts
-    )
+    assert "Sources: Istio Helm chart values" in caption
+    memory, cpu = panels
+    # Memory: three distinct lines; CPU: sidecar and Linkerd coincide, so one line for both.
+    assert len(memory.findall(f"{ns}polyline")) == 3
+    assert [p.get("data-meshkb-series") for p in cpu.findall(f"{ns}polyline")] == [
+        "istio-sidecar linkerd",
+        "istio-waypoint",
+    ]
+    # Every line is named at its end, and no two lines share a colour and dash.
+    labels = [
+        " ".join(t.itertext()) for t in cpu.iter(f"{ns}text") if t.find(f"{ns}tspan") is not None
+    ]
+    assert labels == ["Istio sidecar + Linkerd proxy (HA values)", "Istio ambient, waypoint"]
+    styles = {(p.get("stroke"), p.get("stroke-dasharray")) for p in memory.findall(f"{ns}polyline")}
+    assert len(styles) == 3
+    # The marker stands at the example's pod count, with a dot on each line.
+    marker = memory.find(f"{ns}g[@data-meshkb-marker]")
+    assert marker is not None and len(marker.findall(f"{ns}circle")) == 3
+    assert "".join(marker.find(f"{ns}text").itertext()) == "200 pods"  # type: ignore[union-attr]
+    svg = render_cost_chart_svg()
     assert "href" not in svg and "<image" not in svg and "@import" not in svg
-    # Axes and text follow the page's colour scheme.
-    axis_strokes = {line.get("stroke") for line in root.iter(f"{ns}line")}
-    assert "currentColor" in axis_strokes
 
 
 class FormReader(HTMLParser):
@@ -322,8 +340,9 @@ def test_embedded_data_cannot_break_out_of_its_attribute() -> None:
 
 
 def test_script_is_small() -> None:
-    # Its behaviour is tested in Chromium: tests/browser/test_cost_page.py.
-    assert len(gzip.compress(JS.read_bytes(), 9)) < 2048
+    # Its behaviour is tested in Chromium: tests/browser/test_cost_page.py. The budget was
+    # 2 kB until the script also redrew the chart for the reader's numbers (issue 18).
+    assert len(gzip.compress(JS.read_bytes(), 9)) < 2560
 
 
 def test_packaged_data_is_where_the_package_says() -> None:

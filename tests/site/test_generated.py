@@ -43,8 +43,9 @@ def test_mkdocs_yml_loads_the_extension_and_every_page_asset_for_any_engine() ->
     for section, wanted in (("extra_css", css), ("extra_javascript", js)):
         listed = re.search(rf"^{section}:\n((?:  - .*\n)+)", config, re.M)
         assert listed, f"mkdocs.yml has no {section}"
-        assert [line[4:] for line in listed.group(1).splitlines()] == wanted, (
-            f"mkdocs.yml {section} must list {wanted}: Zensical loads only what it lists"
+        # meshkb's own first; the site's theme files may follow.
+        assert [line[4:] for line in listed.group(1).splitlines()][: len(wanted)] == wanted, (
+            f"mkdocs.yml {section} must list {wanted} first: Zensical loads only what it lists"
         )
 
 

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from meshkb.core.load import load_checklist
-from meshkb.core.model import Checklist
+from meshkb.core.model import STATES, Checklist
 from meshkb.site import markdown_text
 from meshkb.site.escape import escape_html, replace_controls
 from meshkb.site.fragment import anchor_ids, render_checklist
@@ -21,7 +21,7 @@ from meshkb.site.markdown_fast import plain_paragraphs
 from meshkb.site.page_data import checklist_data
 from meshkb.site.urls import relative_href
 
-from ..conftest import CASES, CHECKLISTS
+from ..conftest import CASES, CHECKLISTS, ROOT
 
 VOID = {"input", "br", "hr", "img", "meta", "link"}
 
@@ -135,42 +135,60 @@ def test_header_shows_title_version_review_date_and_summary(fragment: Node) -> N
     assert "meshkb checklist sample" in header.find("p", data_meshkb_nojs="").all_text()
 
 
-def test_toolbar_is_hidden_until_the_script_enables_it(fragment: Node) -> None:
+def test_toolbar_is_in_the_html_and_hidden_only_without_script(fragment: Node) -> None:
     toolbar = fragment.find("div", data_meshkb_toolbar="")
-    assert "hidden" in toolbar.attrs and "data-search-exclude" in toolbar.attrs
+    # In the HTML from the first paint (no layout shift); without scripting the CSS hides it.
+    assert "hidden" not in toolbar.attrs and "data-search-exclude" in toolbar.attrs
+    css = (ROOT / "plugins" / "meshkb" / "assets" / "meshkb.css").read_text(encoding="utf-8")
+    rule = css[css.index("@media (scripting: none)") :].split("}\n}", 1)[0]
+    assert ".meshkb-toolbar" in rule and "display: none" in rule
     actions = {
         b.attrs["data-meshkb-action"]
         for b in toolbar.find_all("button")
         if "data-meshkb-action" in b.attrs
     }
-    assert actions == {"md", "json", "share", "print", "reset"}
+    assert actions == {"md", "json", "share", "copy", "print", "reset", "clear"}
+    menu = toolbar.find("details", class_="meshkb-menu")
+    assert {b.attrs["data-meshkb-action"] for b in menu.find_all("button")} == {
+        "md",
+        "json",
+        "print",
+    }
     assert toolbar.find("input", type="file").attrs["accept"].startswith(".md,")
     fields = {
         f.attrs["data-meshkb-field"] for f in toolbar.iter() if "data-meshkb-field" in f.attrs
     }
     assert fields == {"system", "mesh", "dataplane", "date", "reviewers"}
+    labelled = {n.attrs.get("for") for n in toolbar.find_all("label")}
     for control in toolbar.find_all("select") + toolbar.find_all("input"):
-        assert control.parent is not None and control.parent.tag == "label", (
-            "every control has a label"
-        )
+        assert control.parent is not None and (
+            control.parent.tag == "label" or control.attrs.get("id") in labelled
+        ), "every control has a label"
 
 
-def test_items_use_the_task_list_markup_material_styles(sample: Checklist, fragment: Node) -> None:
-    lists = fragment.find_all("ul", class_="task-list")
+def test_each_item_is_one_row_with_a_control_per_state(sample: Checklist, fragment: Node) -> None:
+    lists = fragment.find_all("ul", class_="meshkb-items")
     assert len(lists) == len(sample.sections)
     for item in sample.active_items():
         li = fragment.find("li", id=item.id)
-        assert li.parent is not None and "task-list" in li.parent.attrs["class"].split()
-        assert "task-list-item" in li.attrs["class"].split()
         assert (li.attrs["data-meshkb-item"], li.attrs["data-meshkb-severity"]) == (
             item.id,
             item.severity,
         )
-        label = li.children[0]
-        assert (label.tag, label.attrs["class"]) == ("label", "task-list-control")
-        box, indicator = label.children
-        assert box.tag == "input" and box.attrs["type"] == "checkbox" and "disabled" in box.attrs
-        assert (indicator.tag, indicator.attrs["class"]) == ("span", "task-list-indicator")
+        row = li.children[0]
+        assert row.attrs["class"] == "meshkb-row"
+        states, head, severity = row.children
+        assert (
+            states.tag == "fieldset" and states.find("legend").all_text() == f"State of {item.id}"
+        )
+        radios = states.find_all("input")
+        assert [r.attrs["value"] for r in radios] == list(STATES)
+        assert all(r.attrs["type"] == "radio" and "disabled" in r.attrs for r in radios)
+        assert {r.attrs["name"] for r in radios} == {f"meshkb-sample-{item.id}"}
+        assert "checked" in radios[0].attrs
+        labels = [r.parent.attrs["class"] for r in radios if r.parent is not None]
+        assert labels == [f"meshkb-st meshkb-st-{state}" for state in STATES]
+        assert head.attrs["class"] == "meshkb-head" and severity.all_text() == item.severity
 
 
 @pytest.mark.parametrize(
@@ -180,8 +198,10 @@ def test_items_use_the_task_list_markup_material_styles(sample: Checklist, fragm
 def test_display_numbers_are_computed_and_skip_tombstones(
     fragment: Node, item_id: str, number: str
 ) -> None:
-    head = fragment.find("li", id=item_id).find(class_="meshkb-head")
-    assert head.find("span", class_="meshkb-num").all_text() == number
+    li = fragment.find("li", id=item_id)
+    head = li.find(class_="meshkb-head")
+    assert head.find("a", class_="meshkb-id").attrs["title"] == f"Item {number}"
+    assert li.find("span", class_="meshkb-rev").all_text().startswith(f"Item {number} · rev ")
     assert head.find("a", class_="meshkb-id").attrs["href"] == f"#{item_id}"
 
 
@@ -210,20 +230,43 @@ def test_a_retired_item_is_a_tombstone_pointing_to_its_replacement(fragment: Nod
 
 def test_progress_gate_and_outcomes_start_from_no_answers(fragment: Node) -> None:
     status = fragment.find("section", data_meshkb_status="")
-    live = status.find("div", data_meshkb_live="")
-    assert live.attrs["aria-live"] == "polite"
     rows = {
         r.attrs["data-meshkb-progress"]: r
-        for r in status.find_all("tr")
+        for r in status.find_all("div")
         if "data-meshkb-progress" in r.attrs
     }
     assert list(rows) == ["blocker", "required", "recommended", "optional"]
-    assert rows["blocker"].find("td", data_meshkb_count="done").all_text() == "0 of 1"
-    assert (
-        status.find("li", data_meshkb_gate="fail").find("span").all_text().startswith("not passed")
+    assert rows["blocker"].find("button", data_meshkb_count="done").all_text() == "0 of 1"
+    counts = {
+        b.attrs["data-meshkb-count"]: b.all_text()
+        for b in rows["required"].find_all("button")
+        if "data-meshkb-count" in b.attrs
+    }
+    assert counts == {"done": "0 of 1", "fail": "0", "na": "0", "waived": "0", "open": "1"}
+    gate = status.find("span", data_meshkb_gate="fail")
+    assert gate.find("strong").all_text() == "not passed"
+    # The outcome's second rule holds with no answers (SMP-0005 is not pass or n/a): decided.
+    badge = status.find("span", data_meshkb_badge="decision")
+    assert (badge.attrs["data-meshkb-result"], badge.find("strong").all_text()) == (
+        "watch",
+        "Watch",
     )
-    outcome = status.find("li", data_meshkb_outcome="decision")
+    verdict = fragment.find("div", data_meshkb_live="")
+    assert verdict.attrs["aria-live"] == "polite"
+    assert verdict.find("span", data_meshkb_gate_text="").all_text().startswith("not passed")
+    outcome = verdict.find("li", data_meshkb_outcome="decision")
     assert outcome.find("span", data_meshkb_label="").all_text() == "Watch"
+
+
+def test_an_outcome_left_to_its_otherwise_starts_undecided() -> None:
+    removal = load_checklist(CHECKLISTS / "removal.yaml")
+    tree = parse(render_checklist(removal))
+    outcome = tree.find("li", data_meshkb_outcome="removal-decision")
+    assert outcome.attrs["data-meshkb-result"] == "undecided"
+    assert outcome.find("span", data_meshkb_label="").all_text() == "Undecided"
+    assert outcome.find("span", data_meshkb_reason="").all_text() == (
+        "Answer the 4 open item(s) it depends on: RMV-0001, RMV-0002, RMV-0003, RMV-0004."
+    )
 
 
 def test_every_anchor_id_is_in_the_fragment_once(sample: Checklist, fragment: Node) -> None:
@@ -246,9 +289,22 @@ def test_links_go_through_the_resolver(sample: Checklist) -> None:
         page_title=lambda path: {"migrate.md": "How do I migrate?"}.get(path),
     )
     assert "migrate.md#bypass-runbook" in seen
+    # No heading known for the anchor: the anchor as words, never as "#slug".
     assert (
-        'href="/resolved/migrate.md#bypass-runbook">How do I migrate? \u203a #bypass-runbook</a>'
+        'href="/resolved/migrate.md#bypass-runbook">How do I migrate? \u203a bypass runbook</a>'
         in html
+    )
+    titled = render_checklist(
+        sample,
+        resolve=resolve,
+        page_title=lambda target: {
+            "migrate.md": "How do I migrate?",
+            "migrate.md#bypass-runbook": "How do I migrate? \u203a A <bypass> runbook",
+        }.get(target),
+    )
+    assert (
+        'href="/resolved/migrate.md#bypass-runbook">How do I migrate? \u203a A &lt;bypass&gt; runbook</a>'
+        in titled
     )
 
 
@@ -285,7 +341,11 @@ def test_hostile_content_renders_as_text(hostile_html: str) -> None:
     tree = parse(hostile_html)
     tags = [n.tag for n in tree.iter()[1:]]
     assert tags.count("script") == 1, "only the JSON data block"
-    assert not {"img", "svg", "iframe", "b", "textarea"} & set(tags[: tags.index("template")])
+    assert not {"img", "svg", "iframe", "b"} & set(tags)
+    # The only form fields are the page's own: reason and note per item, none from the YAML.
+    assert all("data-k" in n.attrs for n in tree.iter()[1:] if n.tag == "textarea"), (
+        "a textarea not made by the fragment"
+    )
     for node in tree.iter()[1:]:
         assert not [a for a in node.attrs if a.startswith("on")], f"event handler on <{node.tag}>"
         for key in ("href", "src", "action"):

@@ -1,12 +1,4 @@
-/* meshkb checklist pages, the DOM part: answers on the page, kept in localStorage,
-   shared by link, exported and imported. Every rule (scoring, reports, what is valid)
-   is in meshkb-core.js, which must load first; the plugin lists the scripts in name
-   order, and "meshkb-core" sorts before "meshkb-page".
-
-   The page HTML comes from meshkb/render.py: one `.meshkb[data-meshkb]` element per
-   checklist, its data as JSON in the element's first <script>, per-item controls in a
-   <template>. Starting again on the same element does nothing, so Material's instant
-   navigation can call start() on every page it shows. */
+/* meshkb-page.js: the DOM part of the checklist pages; see README.md beside this file. */
 (() => {
   "use strict";
 
@@ -14,6 +6,13 @@
 
   /** Today in the browser's time zone, as an ISO date. */
   const today = () => new Date(Date.now() - new Date().getTimezoneOffset() * 60000).toISOString().slice(0, 10);
+
+  /** Whether a text is an ISO date (YYYY-MM-DD) that exists. */
+  const isIsoDate = (text) => {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+    const date = new Date(text + "T00:00:00Z");
+    return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
+  };
 
   /** Review fields with nothing chosen yet. */
   const freshFields = () => ({ system: "", mesh: "", dataplane: "", date: today(), reviewers: [] });
@@ -26,6 +25,16 @@
     answer.state === "open"
     && !(answer.note || answer.reason || answer.owner || answer.evidence.length || answer.prefilled);
 
+  /** The item IDs an outcome's conditions read. */
+  function conditionItems(condition, into = new Set()) {
+    if ("all" in condition) condition.all.forEach((sub) => conditionItems(sub, into));
+    else if ("any" in condition) condition.any.forEach((sub) => conditionItems(sub, into));
+    else if ("not" in condition) conditionItems(condition.not, into);
+    else if ("item" in condition) into.add(condition.item);
+    else condition.count.forEach((id) => into.add(id));
+    return into;
+  }
+
   /**
    * Enhance one checklist element. Page state: `fields` (the review fields) and
    * `answers` (item ID -> answer; an `automatic` answer was set n/a by the mesh or data
@@ -34,7 +43,6 @@
    */
   function init(root) {
     if (root.dataset.meshkbReady) return;
-    root.dataset.meshkbReady = "1";
     const find = (selector, within = root) => within.querySelector(selector);
     const findAll = (selector, within = root) => [...within.querySelectorAll(selector)];
 
@@ -45,15 +53,38 @@
     const itemById = new Map(allItems.map((item) => [item.id, item]));
     const liveItems = allItems.filter(core.isLive);
     const label = (state) => contract.state_labels[state];
-    const isDone = (state) => contract.doneStates.has(state);
     const messageBox = find("[data-meshkb-message]");
+    const outcomeItems = new Map(checklist.outcomes.map((outcome) =>
+      [outcome.id, [...outcome.rules.reduce((ids, rule) => conditionItems(rule.when, ids), new Set())]]));
+
+    /** Every item element with the nodes the page writes to, looked up once. */
+    const views = new Map();
+    for (const element of findAll("[data-meshkb-item]")) {
+      const id = element.dataset.meshkbItem;
+      const view = { element, item: itemById.get(id), answer: find("[data-meshkb-answer]", element), shown: "" };
+      if (core.isLive(view.item)) {
+        Object.assign(view, {
+          radios: findAll(".meshkb-states input", element),
+          inputs: Object.fromEntries(findAll("[data-k]", element).map((input) => [input.dataset.k, input])),
+          flags: Object.fromEntries(findAll("[data-flag]", element).map((flag) => [flag.dataset.flag, flag])),
+          evidence: find("[data-meshkb-evidence]", element),
+          details: find("details", element),
+        });
+      }
+      views.set(id, view);
+    }
 
     let fields = freshFields();
     let answers = new Map();
+    let messageTimer = 0;
 
-    function say(text, offerReset = false) {
+    /** A message in the status box; it clears itself unless it offers a reset or is an error. */
+    function say(text, { offerReset = false, keep = false } = {}) {
+      clearTimeout(messageTimer);
       messageBox.textContent = text;
+      messageBox.parentNode.classList.toggle("meshkb-shown-message", Boolean(text));
       find("[data-meshkb-offer]").hidden = !offerReset;
+      if (text && !offerReset && !keep) messageTimer = setTimeout(() => say(""), 8000);
     }
 
     // ---- state: storage, share links, reports ----
@@ -82,18 +113,24 @@
         if (answer) read.set(id, { ...answer, automatic: answer.automatic || (raw.auto === true && answer.state === "na") });
         else bad.push(id);
       }
-      if (bad.length) say(`${bad.length} ${what} answer(s) could not be read and are ignored.`, true);
+      if (bad.length) say(`${bad.length} ${what} answer(s) could not be read and are ignored.`, { offerReset: true });
       return [fieldsOf(report), read];
     }
 
+    const savedSign = find("[data-meshkb-saved]");
     function save() {
       try {
         localStorage.setItem(storageKey, JSON.stringify(pageState()));
+        const time = new Date().toTimeString().slice(0, 5);
+        savedSign.textContent = `Saved in this browser ${time}`;
+        savedSign.dataset.meshkbSaved = "yes";
       } catch (error) {
         const why = error.name === "QuotaExceededError"
           ? ": the browser's storage is full (QuotaExceededError)"
           : ` (${error.name})`;
-        say(`Your answers could not be saved${why}. Export them to keep them.`);
+        savedSign.textContent = "Not saved";
+        savedSign.dataset.meshkbSaved = "no";
+        say(`Your answers could not be saved${why}. Export them to keep them.`, { keep: true });
       }
     }
 
@@ -126,72 +163,105 @@
 
     // ---- showing ----
 
-    function showItem(element) {
-      const item = itemById.get(element.dataset.meshkbItem);
+    function showItem(view) {
+      const { element, item } = view;
       const answer = answers.get(item.id);
       const state = answer ? answer.state : "open";
-      const summary = find("[data-meshkb-answer]", element);
       const said = answer
         ? ["reason", "owner", "note"].map((key) => (answer[key] ? `; ${key}: ${core.oneLine(answer[key])}` : "")).join("")
         : "";
       if (!core.isLive(item)) {
-        summary.textContent = answer ? `Answer kept from an earlier review: ${label(state)}${said}` : "";
+        view.answer.textContent = answer ? `Answer kept from an earlier review: ${label(state)}${said}` : "";
         return;
       }
-      element.className = element.className.replace(/ meshkb-(s-\w+|notfor)/g, "")
-        + " meshkb-s-" + state + (applies(item) ? "" : " meshkb-notfor");
-      find("[type=checkbox]", element).checked = isDone(state);
-      for (const radio of findAll("[type=radio]", element)) radio.checked = radio.value === state;
+      const missing = answer ? core.missingField(answer) : "";
+      const classes = "meshkb-item meshkb-s-" + state + (missing ? " meshkb-incomplete" : "") + (applies(item) ? "" : " meshkb-notfor");
+      if (view.shown !== classes) element.className = view.shown = classes;
+      for (const radio of view.radios) radio.checked = radio.value === state;
       for (const key of ["note", "reason", "owner"]) {
-        const input = find(`[data-k=${key}]`, element);
+        const input = view.inputs[key];
         const value = answer ? answer[key] : "";
         const needed = key === "reason" ? state === "na" || state === "waived" : key === "owner" && state === "waived";
         if (input.value !== value) input.value = value; // keeps the caret where it is
-        input.parentNode.hidden = key !== "note" && !needed && !value;
+        if (key !== "note") input.parentNode.hidden = !needed && !value;
         input.setAttribute("aria-invalid", String(needed && !core.strip(value)));
       }
-      const missing = answer && core.missingField(answer);
       const flags = {
         notfor: !applies(item) && "Not for " + [fields.mesh, fields.dataplane].filter(Boolean).join(" "),
         rev: answer && answer.rev !== item.rev && `Re-verify: answered for rev ${answer.rev}; the item is now rev ${item.rev}.`,
         probe: answer && answer.prefilled && true, // its text is in the template
-        lacks: missing && `${answer.id} ${missing}.`,
+        lacks: missing && `${answer.id} ${missing}: it does not count as done until filled in.`,
       };
       for (const [name, text] of Object.entries(flags)) {
-        const flag = find(`[data-flag=${name}]`, element);
+        const flag = view.flags[name];
         flag.hidden = !text;
         if (typeof text === "string") flag.firstChild.textContent = text;
       }
-      const evidence = find("[data-meshkb-evidence]", element);
-      evidence.replaceChildren(...(answer ? answer.evidence : []).map((entry) => {
-        const line = document.createElement("li");
-        line.textContent = `${entry.source === "probe" ? contract.fields["evidence (probe)"] : contract.fields.evidence}: ${entry.text}`;
-        return line;
-      }));
-      evidence.hidden = !evidence.children.length;
-      summary.textContent = `State: ${label(state)}${said}`;
+      const evidence = answer ? answer.evidence : [];
+      if (evidence.length || view.evidence.children.length) {
+        view.evidence.replaceChildren(...evidence.map((entry) => {
+          const line = document.createElement("li");
+          line.textContent = `${entry.source === "probe" ? contract.fields["evidence (probe)"] : contract.fields.evidence}: ${entry.text}`;
+          return line;
+        }));
+        view.evidence.hidden = !evidence.length;
+      }
+      view.answer.textContent = `State: ${label(state)}${said}`;
     }
 
+    // Writing only changed text keeps the aria-live region from repeating itself.
+    const setText = (node, text) => {
+      if (node.textContent !== text) node.textContent = text;
+    };
+
+    /**
+     * The report as the page counts it: an n/a without a reason or a waiver without an
+     * owner and a reason is still open until it is filled in.
+     */
+    const countedReport = () => {
+      const report = core.normalize(checklist, currentReport());
+      report.answers = report.answers.map((answer) => (core.missingField(answer) ? { ...answer, state: "open" } : answer));
+      return report;
+    };
+
     function showStatus() {
-      const result = core.score(checklist, core.normalize(checklist, currentReport()));
-      // Writing only changed text keeps the aria-live region from repeating itself.
-      const setText = (node, text) => {
-        if (node.textContent !== text) node.textContent = text;
-      };
+      const report = countedReport();
+      const result = core.score(checklist, report);
+      const states = core.effectiveStates(checklist, report.answers);
       for (const progress of result.progress) {
         const row = find(`[data-meshkb-progress=${progress.severity}]`);
         setText(find("[data-meshkb-count=done]", row), `${progress.done} of ${progress.total}`);
         for (const state of ["open", "fail", "na", "waived"]) {
           setText(find(`[data-meshkb-count=${state}]`, row), String(progress.counts[state]));
         }
+        const all = progress.total || 1;
+        for (const state of ["pass", "waived", "fail"]) {
+          find(`[data-meshkb-meter=${state}]`, row).style.width = `${(100 * progress.counts[state]) / all}%`;
+        }
       }
-      find("[data-meshkb-gate]").dataset.meshkbGate = result.gate ? "pass" : "fail";
-      setText(find("[data-meshkb-gate-text]"), core.gateText(result));
+      const gate = find("[data-meshkb-gate]");
+      gate.dataset.meshkbGate = result.gate ? "pass" : "fail";
+      setText(find("[data-meshkb-gate-label]", gate), result.gate ? "passed" : "not passed");
+      const many = result.blocking.length > 6;
+      setText(find("[data-meshkb-gate-text]"), many
+        ? `not passed — ${result.blocking.length} blockers are open or failed: ${result.blocking.slice(0, 4).join(", ")} and ${result.blocking.length - 4} more.`
+        : core.gateText(result));
       for (const outcome of result.outcomes) {
+        // The `otherwise` of an outcome is no answer while items it reads are still open.
+        const chosenByRule = checklist.outcomes.find((o) => o.id === outcome.id).rules.some((rule) => rule.result === outcome.result);
+        const waiting = outcomeItems.get(outcome.id).filter((id) => states.get(id) === "open");
+        const undecided = !chosenByRule && waiting.length > 0;
+        const shown = undecided ? "Undecided" : outcome.label;
+        const reason = undecided
+          ? `Answer the ${waiting.length} open item(s) it depends on: ${waiting.join(", ")}.`
+          : core.oneLine(outcome.reason);
         const element = find(`[data-meshkb-outcome="${outcome.id}"]`);
-        element.dataset.meshkbResult = outcome.result;
-        setText(find("[data-meshkb-label]", element), outcome.label);
-        setText(find("[data-meshkb-reason]", element), core.oneLine(outcome.reason));
+        element.dataset.meshkbResult = undecided ? "undecided" : outcome.result;
+        setText(find("[data-meshkb-label]", element), shown);
+        setText(find("[data-meshkb-reason]", element), reason);
+        const badge = find(`[data-meshkb-badge="${outcome.id}"]`);
+        badge.dataset.meshkbResult = element.dataset.meshkbResult;
+        setText(find("[data-meshkb-badge-label]", badge), shown);
       }
       const kept = [...answers.values()].filter((answer) => !itemById.has(answer.id));
       const keptBox = find("[data-meshkb-kept]");
@@ -203,29 +273,48 @@
     function applyFilters() {
       const severity = find("[data-meshkb-filter=severity]").value;
       const wanted = find("[data-meshkb-filter=state]").value;
-      const stateMatches = (item, answer) =>
-        wanted === "reverify" ? answer && answer.rev !== item.rev : (answer ? answer.state : "open") === wanted;
+      const stateMatches = (item, answer) => {
+        if (wanted === "reverify") return answer && answer.rev !== item.rev;
+        const state = answer && !core.missingField(answer) ? answer.state : "open";
+        return wanted === "done" ? contract.doneStates.has(state) : state === wanted;
+      };
       let shown = 0;
-      for (const element of findAll("[data-meshkb-item]")) {
-        const item = itemById.get(element.dataset.meshkbItem);
+      for (const { element, item } of views.values()) {
         const answer = answers.get(item.id);
         // Tombstones show only when no filter is set.
-        element.hidden = core.isLive(item)
+        const hidden = core.isLive(item)
           ? !((!severity || item.severity === severity) && (!wanted || stateMatches(item, answer)))
           : Boolean(severity || wanted);
-        if (!element.hidden && core.isLive(item)) shown++;
+        if (element.hidden !== hidden) element.hidden = hidden;
+        if (!hidden && core.isLive(item)) shown++;
       }
       for (const section of findAll("[data-meshkb-section]")) {
         section.hidden = !find("[data-meshkb-item]:not([hidden])", section);
       }
-      find("[data-meshkb-shown]").textContent = `Showing ${shown} of ${liveItems.length} items`;
+      find("[data-meshkb-shown]").textContent = severity || wanted
+        ? `Showing ${shown} of ${liveItems.length} items`
+        : `${liveItems.length} items`;
+      find("[data-meshkb-clear]").hidden = !(severity || wanted);
+      find("[data-meshkb-empty]").hidden = shown > 0;
+    }
+
+    function showFields() {
+      for (const input of findAll("[data-meshkb-field]")) {
+        input.value = [].concat(fields[input.dataset.meshkbField]).join(", ");
+        if (input.dataset.meshkbField === "date") input.setAttribute("aria-invalid", String(!isIsoDate(input.value)));
+      }
+      for (const key of ["system", "date", "reviewers", "mesh"]) {
+        const value = [].concat(fields[key]).join(", ");
+        const shown = key === "mesh" && fields.dataplane ? `${value || "—"} (${fields.dataplane})` : value;
+        find(`[data-meshkb-print=${key}]`).textContent = shown || "—";
+      }
+      // The per-mesh "how" opens on the mesh chosen.
+      if (fields.mesh) for (const tab of findAll(`[data-meshkb-tab="${fields.mesh}"]`)) tab.checked = true;
     }
 
     function showAll() {
-      for (const input of findAll("[data-meshkb-field]")) {
-        input.value = [].concat(fields[input.dataset.meshkbField]).join(", ");
-      }
-      findAll("[data-meshkb-item]").forEach(showItem);
+      showFields();
+      views.forEach(showItem);
       showStatus();
       applyFilters();
     }
@@ -238,7 +327,7 @@
       change(answer, item);
       answers.set(id, answer);
       save();
-      showItem(find(`[data-meshkb-item="${id}"]`));
+      showItem(views.get(id));
       showStatus();
     }
 
@@ -254,10 +343,17 @@
     }
 
     function setField(input, key) {
+      if (key === "date") {
+        const valid = isIsoDate(input.value);
+        input.setAttribute("aria-invalid", String(!valid));
+        if (!valid) return; // the last valid date stays in the report
+      }
       fields[key] = key === "reviewers" ? input.value.split(",").map(core.strip).filter(Boolean) : input.value;
       if (key === "mesh" || key === "dataplane") {
         applyScope();
         showAll();
+      } else {
+        showFields();
       }
       save();
     }
@@ -292,22 +388,46 @@
           const missing = liveItems.filter((item) => !given.has(item.id)).map((item) => item.id);
           replaceAnswers([fieldsOf(report), given], file.name, missing);
         })
-        .catch((error) => say(error.message))
+        .catch((error) => say(error.message, { keep: true }))
         .finally(() => {
           input.value = ""; // so the same file can be chosen again
         });
     }
 
+    function setFilters(severity, state) {
+      find("[data-meshkb-filter=severity]").value = severity;
+      find("[data-meshkb-filter=state]").value = state;
+      applyFilters();
+    }
+
+    const menu = find("[data-meshkb-menu]");
+    const shareBox = find("[data-meshkb-share]");
+    const shareButton = find("[data-meshkb-action=share]");
     const actions = {
       md: () => download("md", core.toMarkdown(checklist, currentReport())),
       json: () => download("json", core.toJSON(checklist, currentReport())),
       print: () => print(),
       share: () => {
-        const input = find("[data-meshkb-share] input");
+        const input = find("input", shareBox);
         input.value = location.href.split("#")[0] + "#meshkb=" + encodeURIComponent(JSON.stringify(pageState()));
-        input.closest("[data-meshkb-share]").hidden = false;
+        shareBox.hidden = false;
+        shareButton.setAttribute("aria-expanded", "true");
         input.select();
       },
+      copy: () => {
+        const input = find("input", shareBox);
+        const done = () => say("Link copied to the clipboard.");
+        const fallback = () => {
+          input.select();
+          // execCommand is the only copy that works without the Clipboard API's permission.
+          if (document.execCommand("copy")) done();
+          else say("Copy the selected link with Ctrl+C (⌘C).");
+        };
+        if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(input.value).then(done, fallback);
+        else fallback();
+      },
+      clear: () => setFilters("", ""),
+      dismiss: () => say(""),
       reset: () => {
         if (!confirm(`Reset all answers to “${checklist.title}” in this browser?`)) return;
         fields = freshFields();
@@ -317,6 +437,7 @@
         } catch {
           // nothing was saved
         }
+        savedSign.textContent = "Not saved yet";
         showAll();
         say("All answers were reset.");
       },
@@ -324,25 +445,19 @@
 
     // ---- wiring ----
 
-    const controls = find("template");
-    for (const element of findAll("[data-meshkb-item]")) {
-      const id = element.dataset.meshkbItem;
-      if (!core.isLive(itemById.get(id))) continue;
-      find("[data-meshkb-slot]", element).append(controls.content.cloneNode(true));
-      for (const radio of findAll("[type=radio]", element)) radio.name = `meshkb-${checklist.id}-${id}`;
-      for (const hint of findAll(".meshkb-sr", element)) hint.textContent = " for " + id;
-      find("[type=checkbox]", element).disabled = false;
-    }
-
     root.addEventListener("change", ({ target }) => {
       const element = target.closest("[data-meshkb-item]");
-      const setState = (state) =>
-        updateAnswer(element.dataset.meshkbItem, (answer, item) => Object.assign(answer, { state, rev: item.rev, prefilled: false }));
       if (target.files && target.files[0]) importFile(target, target.files[0]);
       else if (target.dataset.meshkbFilter) applyFilters();
       else if (target.dataset.meshkbField) setField(target, target.dataset.meshkbField);
-      else if (element && target.type === "radio") setState(target.value);
-      else if (element && target.type === "checkbox") setState(target.checked ? "pass" : "open");
+      else if (element && target.type === "radio" && target.closest(".meshkb-states")) {
+        const state = target.value;
+        updateAnswer(element.dataset.meshkbItem, (answer, item) => Object.assign(answer, { state, rev: item.rev, prefilled: false }));
+        if (state === "na" || state === "waived") {
+          const view = views.get(element.dataset.meshkbItem);
+          if (!core.strip(view.inputs.reason.value)) view.inputs.reason.placeholder = state === "na" ? "Why it does not apply (needed)" : "Why it is waived (needed)";
+        }
+      }
     });
     root.addEventListener("input", ({ target }) => {
       const element = target.closest("[data-meshkb-item]");
@@ -358,34 +473,66 @@
     root.addEventListener("click", ({ target }) => {
       const button = target.closest("button");
       if (!button) return;
-      if (button.dataset.meshkbAction) actions[button.dataset.meshkbAction]();
-      else if (button.value === "fix") {
+      if (button.dataset.meshkbAction) {
+        if (menu.contains(button)) menu.open = false;
+        actions[button.dataset.meshkbAction]();
+      } else if (button.dataset.meshkbShow !== undefined) {
+        const [severity, state] = button.dataset.meshkbShow.split(" ");
+        setFilters(severity, state || "");
+        find(".meshkb-section:not([hidden])")?.scrollIntoView({ block: "start" });
+      } else if (button.value === "fix") {
         // "Still holds" and "Confirm": the answer stands for the current rev, by a person.
         updateAnswer(button.closest("[data-meshkb-item]").dataset.meshkbItem, (answer, item) =>
           Object.assign(answer, { rev: item.rev, prefilled: false }));
       }
     });
+    const closeMenu = (event) => {
+      if (menu.open && (event.key === "Escape" || (event.type === "click" && !menu.contains(event.target)))) {
+        menu.open = false;
+        if (event.key) find("summary", menu).focus();
+      }
+    };
+    document.addEventListener("click", closeMenu);
+    root.addEventListener("keydown", closeMenu);
 
     try {
       const raw = localStorage.getItem(storageKey);
-      if (raw !== null) [fields, answers] = readPageState(JSON.parse(raw), "saved");
+      if (raw !== null) {
+        [fields, answers] = readPageState(JSON.parse(raw), "saved");
+        savedSign.textContent = "Saved in this browser";
+        savedSign.dataset.meshkbSaved = "yes";
+      }
     } catch (error) {
       const denied = error.name === "SecurityError";
-      say(denied ? "This browser cannot keep answers: export them." : "Saved answers could not be read; the page starts empty.", !denied);
+      say(denied ? "This browser cannot keep answers: export them." : "Saved answers could not be read; the page starts empty.", { offerReset: !denied, keep: true });
     }
+    for (const input of findAll("input:disabled, select:disabled, textarea:disabled", root)) input.disabled = false;
     find("[data-meshkb-nojs]").hidden = true;
-    find("[data-meshkb-toolbar]").hidden = false;
+    root.dataset.meshkbReady = "1";
     showAll();
     if (location.hash.startsWith("#meshkb=")) {
       try {
         const shared = JSON.parse(decodeURIComponent(location.hash.slice("#meshkb=".length)));
         replaceAnswers(readPageState(shared, "shared"), "the share link");
       } catch {
-        say("The share link could not be read; your answers are unchanged.");
+        say("The share link could not be read; your answers are unchanged.", { keep: true });
       }
       // The answers are in storage now; the link stays out of history and bookmarks.
       history.replaceState(history.state, "", location.pathname + location.search);
     }
+    highlight(root);
+    performance.mark("meshkb-ready");
+  }
+
+  /** The item a /go/ID link or a #ID anchor points at: marked, and its details open. */
+  function highlight(root) {
+    const id = decodeURIComponent(location.hash.slice(1));
+    for (const old of root.querySelectorAll("[data-meshkb-target]")) delete old.dataset.meshkbTarget;
+    const view = id && root.querySelector(`[data-meshkb-item="${CSS.escape(id)}"]`);
+    if (!view) return;
+    view.dataset.meshkbTarget = "";
+    const details = view.querySelector("details");
+    if (details) details.open = true;
   }
 
   /** Enhance every checklist on the page (again after each instant navigation). */
@@ -398,6 +545,7 @@
     return;
   }
   core.start = start;
+  addEventListener("hashchange", () => document.querySelectorAll("[data-meshkb]").forEach(highlight));
   if (globalThis.document$) globalThis.document$.subscribe(start);
   else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();

@@ -1,22 +1,6 @@
-/* meshkb checklist pages, the pure part: normalize, score, outcomes, and reports out
-   (Markdown, JSON) and back in. No DOM here: Node's test runner loads this file as it is
-   (tests/js/), and meshkb-page.js wires it to the page.
-
-   It mirrors meshkb/score.py and meshkb/report.py rule for rule, and the Markdown and
-   JSON it writes are byte for byte what render_markdown and render_json write; the
-   shared vectors, the Node tests and the browser tests hold them together. Every
-   constant the two sides share (states, severities, field names, formats, patterns)
-   comes from Python in each checklist's page data, under `contract`
-   (meshkb/page_contract.py), so nothing here can drift from it.
-
-   A classic script, not an ES module: it must run from Material's instant navigation,
-   from a plain `extra_javascript` entry (Zensical) and from file:// pages alike. In a
-   browser it adds its functions to the one global `meshkb`; under Node it exports
-   them. */
+/* meshkb-core.js: the pure part of the checklist pages; see README.md beside this file. */
 (() => {
   "use strict";
-
-  // ---- Python's text rules --------------------------------------------------------
 
   // The characters Python's str.split(), strip() and rstrip() treat as whitespace
   // (str.isspace); JavaScript's \s is a different set. A Node test checks this list
@@ -26,37 +10,27 @@
   const LEADING_SPACE = new RegExp("^" + PY_SPACE + "+");
   const TRAILING_SPACE = new RegExp(PY_SPACE + "+$");
 
-  /** Python's `text.rstrip()`. @param {string} text @returns {string} */
+  /** Python's `text.rstrip()`. */
   const rstrip = (text) => text.replace(TRAILING_SPACE, "");
 
-  /** Python's `text.strip()`. @param {string} text @returns {string} */
+  /** Python's `text.strip()`. */
   const strip = (text) => rstrip(text.replace(LEADING_SPACE, ""));
 
-  /** Python's `" ".join(text.split())`: one line, single spaces. @param {string} text @returns {string} */
+  /** Python's `" ".join(text.split())`: */
   const oneLine = (text) => text.split(SPACE_RUN).filter(Boolean).join(" ");
 
-  /** Text split into lines the way report.py does: \r\n and \r become \n. */
+  /** Text split into lines the way report.py does: */
   const toLines = (text) => text.replace(/\r\n?/g, "\n").split("\n");
 
   const isString = (value) => typeof value === "string";
 
-  // ---- the contract ---------------------------------------------------------------
-
   /** Compiled contracts, by the contract object of the page data. */
   const compiled = new WeakMap();
 
-  /**
-   * A Python `re` pattern from the contract as a RegExp. It is only ever applied to one
-   * line, so with the `s` flag `.` means what it means in Python (anything but \n).
-   */
+  /** A Python `re` pattern from the contract as a RegExp. */
   const pythonPattern = (source) => new RegExp(source, "s");
 
-  /**
-   * The constants and compiled patterns the checklist data carries under `contract`
-   * (see meshkb/page_contract.py).
-   * @param {object} checklist checklist page data (render.checklist_data)
-   * @returns {object}
-   */
+  /** The constants and compiled patterns the checklist data carries under `contract` (see meshkb/page_contract.py). */
   function contractOf(checklist) {
     const contract = checklist.contract;
     if (!contract) throw new Error(`the data of checklist '${checklist.id}' carries no contract`);
@@ -79,13 +53,14 @@
         forbidden: new RegExp(patterns.forbidden_text, "u"),
         yamlUnsafe: new RegExp(patterns.yaml_unsafe, "g"),
         yamlUnsafeOne: new RegExp(patterns.yaml_unsafe),
+        yamlWords: new RegExp(patterns.yaml_words),
+        plain: new RegExp(patterns.yaml_plain, "u"),
+        singleQuoted: pythonPattern(patterns.yaml_single_quoted),
       };
       compiled.set(contract, rules);
     }
     return rules;
   }
-
-  // ---- checklist and answers ------------------------------------------------------
 
   /** Every item, retired ones included, in display order. */
   const itemsOf = (checklist) => checklist.sections.flatMap((section) => section.items);
@@ -101,11 +76,7 @@
     automatic: false,
   });
 
-  /**
-   * What an answer lacks for its state (report.check_answer), or "" when nothing.
-   * @param {{state: string, reason: string, owner: string}} answer
-   * @returns {string} e.g. "is n/a but has no Reason", to follow the item ID
-   */
+  /** What an answer lacks for its state (report.check_answer), or "" when nothing. */
   function missingField(answer) {
     if (answer.state === "na" && !strip(answer.reason)) return "is n/a but has no Reason";
     if (answer.state === "waived") {
@@ -115,13 +86,7 @@
     return "";
   }
 
-  /**
-   * Answers in checklist order, one per live item (missing ones open), then those kept
-   * for retired items (report.normalize).
-   * @param {object} checklist checklist page data
-   * @param {object} report a report with `answers`
-   * @returns {object} the report with its answers normalized
-   */
+  /** Answers in checklist order, one per live item (missing ones open), then those kept for retired items (report.normalize). */
   function normalize(checklist, report) {
     const given = byId(report.answers);
     const items = itemsOf(checklist);
@@ -130,13 +95,7 @@
     return { ...report, answers: live.concat(retired) };
   }
 
-  // ---- scoring (score.py) ---------------------------------------------------------
-
-  /**
-   * The state each live item counts as: open when unanswered, answered for another rev,
-   * or set by a probe and not yet confirmed (score.effective_states).
-   * @returns {Map<string, string>} item ID -> state
-   */
+  /** The state each live item counts as: */
   function effectiveStates(checklist, answers) {
     const given = byId(answers);
     const states = new Map();
@@ -147,13 +106,7 @@
     return states;
   }
 
-  /**
-   * Whether a declarative outcome condition holds (score.condition_holds); an item with
-   * no state counts as open.
-   * @param {object} condition `all`, `any`, `not`, or `state` with `item` or `count`
-   * @param {Map<string, string>} states
-   * @returns {boolean}
-   */
+  /** Whether a declarative outcome condition holds (score.condition_holds); */
   function conditionHolds(condition, states) {
     if ("all" in condition) return condition.all.every((sub) => conditionHolds(sub, states));
     if ("any" in condition) return condition.any.some((sub) => conditionHolds(sub, states));
@@ -166,10 +119,7 @@
     return !("at_most" in condition && count > condition.at_most);
   }
 
-  /**
-   * Each outcome's first rule that holds, or its `otherwise` (score.evaluate_outcomes).
-   * @returns {{id: string, title: string, result: string, label: string, reason: string}[]}
-   */
+  /** Each outcome's first rule that holds, or its `otherwise` (score.evaluate_outcomes). */
   function evaluateOutcomes(checklist, states) {
     return checklist.outcomes.map((outcome) => {
       const chosen = outcome.rules.find((rule) => conditionHolds(rule.when, states)) || outcome.otherwise;
@@ -177,13 +127,7 @@
     });
   }
 
-  /**
-   * Progress per severity, the gate, the outcomes and the answers to re-verify or
-   * confirm (score.score).
-   * @param {object} checklist checklist page data
-   * @param {{answers: object[]}} report
-   * @returns {{progress: object[], gate: boolean, blocking: string[], outcomes: object[], reverify: string[], unconfirmed: string[]}}
-   */
+  /** Progress per severity, the gate, the outcomes and the answers to re-verify or confirm (score.score). */
   function score(checklist, report) {
     const { severities, states: allStates } = contractOf(checklist);
     const live = itemsOf(checklist).filter(isLive);
@@ -212,15 +156,13 @@
     };
   }
 
-  /** The gate as a sentence, as the report and the page show it. @param {{gate: boolean, blocking: string[]}} result */
+  /** The gate as a sentence, as the report and the page show it. */
   const gateText = (result) =>
     result.gate
       ? "passed — no blocker is open or failed."
       : `not passed — open or failed blockers: ${result.blocking.join(", ")}.`;
 
-  // ---- Markdown export (report.render_markdown) -----------------------------------
-
-  /** Free text as lines: no trailing spaces, no blank lines around (report._clean_block). */
+  /** Free text as lines: */
   function cleanBlock(text) {
     const lines = toLines(text).map(rstrip);
     while (lines.length && !lines[0]) lines.shift();
@@ -229,20 +171,20 @@
     return lines;
   }
 
-  /** `  - Name: first line`, later lines indented four spaces (report._field). */
+  /** `  - Name: */
   function fieldLines(name, text) {
     const [first, ...rest] = cleanBlock(text);
     if (first === undefined) return [`  - ${name}:`];
     return [`  - ${name}: ${first}`, ...rest.map((line) => (line ? "    " + line : ""))];
   }
 
-  /** A front-matter string: JSON, with what YAML would fold or refuse escaped. */
+  /** A front-matter string: */
   function quote(rules, value) {
     const hex = (char) => "\\u" + char.charCodeAt(0).toString(16).padStart(4, "0");
     return JSON.stringify(value).replace(rules.yamlUnsafe, hex);
   }
 
-  /** The lines of one item and its answer; `currentRev` is undefined for a retired item. */
+  /** The lines of one item and its answer; */
   function itemLines(rules, item, answer, currentRev) {
     const { fields } = rules;
     // A probe's answer counts as open until a person deletes its mark: its box stays empty.
@@ -290,12 +232,7 @@
     return lines;
   }
 
-  /**
-   * The Markdown fill-in report, byte for byte what report.render_markdown writes.
-   * @param {object} checklist checklist page data
-   * @param {object} report checklist, checklist_version, system, mesh, dataplane, date, reviewers, answers
-   * @returns {string}
-   */
+  /** The Markdown fill-in report, byte for byte what report.render_markdown writes. */
   function toMarkdown(checklist, report) {
     const rules = contractOf(checklist);
     report = normalize(checklist, report);
@@ -327,12 +264,7 @@
     return lines.join("\n") + "\n";
   }
 
-  /**
-   * The report as JSON, byte for byte what report.render_json writes.
-   * @param {object} checklist checklist page data
-   * @param {object} report
-   * @returns {string}
-   */
+  /** The report as JSON, byte for byte what report.render_json writes. */
   function toJSON(checklist, report) {
     const { report_format: format } = contractOf(checklist);
     const { checklist: id, checklist_version, system, mesh, dataplane, date, reviewers, answers } = normalize(checklist, report);
@@ -345,19 +277,13 @@
     };
     return JSON.stringify(data, null, 2) + "\n";
   }
-
-  // ---- reading reports back -------------------------------------------------------
-  // Anything read back (saved answers, share links, report files) is untrusted: every
-  // field is checked, as the report schema would.
+  // Whatever is read back is untrusted: every field is checked as the schema would.
 
   const fail = (message) => {
     throw new Error(message);
   };
 
-  /**
-   * Why `text` cannot go into a report (NUL, a lone surrogate), or "" when it can
-   * (report.forbidden_text).
-   */
+  /** Why `text` cannot go into a report (NUL, a lone surrogate), or "" when it can (report.forbidden_text). */
   function forbiddenText(rules, text) {
     const found = rules.forbidden.exec(text);
     if (!found) return "";
@@ -368,31 +294,22 @@
   /** Whether a value is text a report can hold. */
   const isText = (rules, value) => isString(value) && !forbiddenText(rules, value);
 
-  /** Keys of `object` that `allowed` lacks (the schema's additionalProperties: false). */
+  /** Keys of `object` that `allowed` lacks (the schema's additionalProperties: */
   const extraKeys = (object, allowed) => Object.keys(object).filter((key) => !allowed.includes(key));
 
-  const ANSWER_KEYS = ["id", "rev", "state", "note", "reason", "owner", "evidence", "prefilled", "automatic"];
-  const EVIDENCE_KEYS = ["source", "text"];
-  const REPORT_KEYS = ["format", "checklist", "checklist_version", "system", "mesh", "dataplane", "date", "reviewers", "answers"];
 
-  /**
-   * A copy of `raw` with the answer fields, when it is a valid answer; else null.
-   * @param {object} checklist checklist page data
-   * @param {*} raw
-   * @param {boolean} [exact] refuse keys the report schema does not have (report files)
-   * @returns {object|null}
-   */
+  /** A copy of `raw` with the answer fields, when it is a valid answer; */
   function cleanAnswer(checklist, raw, exact = false) {
     const rules = contractOf(checklist);
     const isObject = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
     const validEvidence = (e) => isObject(e) && rules.evidence_sources.includes(e.source) && isText(rules, e.text)
-      && strip(e.text) !== "" && !(exact && extraKeys(e, EVIDENCE_KEYS).length);
+      && strip(e.text) !== "" && !(exact && extraKeys(e, rules.evidence_keys).length);
     const valid = isObject(raw) && isString(raw.id) && rules.itemId.test(raw.id)
       && Number.isInteger(raw.rev) && raw.rev > 0 && raw.rev <= rules.max_rev && rules.states.includes(raw.state)
       && [raw.note, raw.reason, raw.owner].every((text) => isText(rules, text)) && typeof raw.prefilled === "boolean"
       && (raw.automatic === undefined || typeof raw.automatic === "boolean")
       && Array.isArray(raw.evidence) && raw.evidence.every(validEvidence)
-      && !(exact && extraKeys(raw, ANSWER_KEYS).length);
+      && !(exact && extraKeys(raw, rules.answer_keys).length);
     if (!valid) return null;
     const { id, rev, state, note, reason, owner, prefilled } = raw;
     return {
@@ -401,21 +318,13 @@
     };
   }
 
-  /**
-   * A checked report for `checklist` from plain data (JSON, front matter, saved state);
-   * throws an Error whose message starts with `where`.
-   * @param {object} checklist checklist page data
-   * @param {object} data
-   * @param {string} where e.g. "review.json: "
-   * @param {boolean} [exact] a report file: every key of the schema, and no other
-   * @returns {object} the report
-   */
+  /** A checked report for `checklist` from plain data (JSON, front matter, saved state); */
   function cleanReport(checklist, data, where, exact = false) {
     const rules = contractOf(checklist);
     const oneOf = (values, value) => value === "" || values.includes(value);
     if (exact) {
-      const extra = extraKeys(data, REPORT_KEYS);
-      const absent = REPORT_KEYS.filter((key) => !Object.hasOwn(data, key));
+      const extra = extraKeys(data, rules.report_keys);
+      const absent = rules.report_keys.filter((key) => !Object.hasOwn(data, key));
       if (extra.length) fail(`${where}unknown field '${extra[0]}'`);
       if (absent.length) fail(`${where}'${absent[0]}' is missing`);
     }
@@ -443,25 +352,15 @@
     return { checklist: checklist.id, checklist_version, system, mesh, dataplane, date, reviewers, answers };
   }
 
-  // YAML 1.1 plain scalars that PyYAML reads as something other than text.
-  const YAML_WORDS = /^(?:~|null|Null|NULL|yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
-  // Plain scalars read the same by YAML and by this reader: a word (letters first, so no
-  // number), a date (YAML's timestamp, kept as text) or a version.
-  const PLAIN = /^(?:[\p{L}][\p{L}\p{N}_.\/@+-]*(?: [\p{L}\p{N}_.\/@+-]+)*|[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]+\.[0-9]+\.[0-9]+)$/u;
-  const SINGLE_QUOTED = /^'((?:[^']|'')*)'$/s;
 
-  /**
-   * A front-matter value, in the forms a hand-edited report uses and that YAML reads the
-   * same way: JSON strings and lists, single-quoted and plain words; null for nothing.
-   * Anything else is refused rather than read differently from `report check`.
-   */
+  /** A front-matter value, in the forms a hand-edited report uses and that YAML reads the same way: */
   function scalar(rules, text, where) {
     const value = strip(text);
-    if (!value || YAML_WORDS.test(value)) {
+    if (!value || rules.yamlWords.test(value)) {
       if (!value || /^(?:~|null|Null|NULL)$/.test(value)) return null;
       fail(`${where}'${value}' is not text to YAML; put it in double quotes`);
     }
-    if (rules.yamlUnsafeOne.test(value) || /[\x00-\x08\x0a-\x1f]/.test(value)) fail(`${where}a control character; write it as a \\u escape in double quotes`);
+    if (rules.yamlUnsafeOne.test(value) || /[\x00-\x08\x0a-\x1f]/.test(value)) fail(`${where}a control character`);
     if (value[0] === '"' || value[0] === "[") {
       let parsed;
       try {
@@ -473,17 +372,17 @@
       if (value[0] === "[" && /^\[[^"'[\]{}]*\]$/.test(value)) {
         const inner = strip(value.slice(1, -1));
         const names = inner ? inner.split(",").map(strip) : [];
-        if (names.every((name) => PLAIN.test(name) && !YAML_WORDS.test(name))) return names;
+        if (names.every((name) => rules.plain.test(name) && !rules.yamlWords.test(name))) return names;
       }
-      fail(`${where}unreadable value; write text in double quotes, JSON style`);
+      fail(`${where}unreadable value; quote it`);
     }
-    const quoted = SINGLE_QUOTED.exec(value);
+    const quoted = rules.singleQuoted.exec(value);
     if (quoted) return quoted[1].replace(/''/g, "'");
-    if (PLAIN.test(value)) return value;
-    return fail(`${where}unreadable value; write text in double quotes, JSON style`);
+    if (rules.plain.test(value)) return value;
+    return fail(`${where}unreadable value; quote it`);
   }
 
-  /** The front matter from `lines[start]` ('---') to its closing line: [data, next line]. */
+  /** The front matter from `lines[start]` ('---') to its closing line: */
   function parseFrontMatter(rules, lines, start, at) {
     const data = {};
     let last;
@@ -501,8 +400,7 @@
         listIndent = undefined;
         const names = last === "reviewers" && /^[^"'[\]{}]*,[^"'[\]{}]*$/.test(entry[2] || "")
           ? strip(entry[2]).split(",").map(strip).filter(Boolean) : null;
-        // `reviewers: alice, bob` is one YAML string, which the reader splits at commas.
-        if (names && names.every((name) => PLAIN.test(name) && !YAML_WORDS.test(name))) data[last] = names;
+        if (names && names.every((name) => rules.plain.test(name) && !rules.yamlWords.test(name))) data[last] = names;
         else data[last] = scalar(rules, entry[2] || "", at(index));
       } else if (listItem && last === "reviewers" && (data[last] === null || listIndent === listItem[1].length)) {
         listIndent = listItem[1].length;
@@ -510,7 +408,7 @@
         if (!isString(name)) fail(`${at(index)}a reviewer must be text`);
         (data[last] = data[last] || []).push(name);
       } else if (!/^ *(#[^\t]*)?$/.test(line)) {
-        fail(at(index) + "unreadable front matter (indent with spaces; quote the text)");
+        fail(at(index) + "unreadable front matter");
       }
     }
     if (index >= lines.length) fail(at(start) + "front matter not closed with '---'");
@@ -526,8 +424,7 @@
     return [data, index + 1];
   }
 
-  /** How far a line is indented, in columns up to four (a tab goes to the next multiple
-   * of four), and what follows (report._split_indent). */
+  /** How far a line is indented, in columns up to four (a tab goes to the next multiple of four), and what follows (report._split_indent). */
   function splitIndent(line) {
     let columns = 0;
     for (let index = 0; index < line.length; index++) {
@@ -556,11 +453,7 @@
     return index;
   }
 
-  /**
-   * One item's answer from the lines under its task-list line (report._parse_answer).
-   * @param {Array<[number, string]>} body line numbers and lines
-   * @param {function(number=): string} at "file:line:1: " for a line, the item's by default
-   */
+  /** One item's answer from the lines under its task-list line (report._parse_answer). */
   function parseAnswer(rules, id, rev, ticked, body, at) {
     const { fields } = rules;
     const given = {};
@@ -595,7 +488,7 @@
       } else if (!continued && columns < 4 && content.startsWith(">")) {
         // the item's check statement, recomputed from the checklist
       } else {
-        fail(`${at(number)}${id}: this line belongs to no field; fields are indented by two spaces, a note's later lines by four`);
+        fail(`${at(number)}${id}: a line of no field (fields are indented 2 spaces, notes 4)`);
       }
     }
     const stateLine = given.state ? given.state.number : undefined;
@@ -617,8 +510,7 @@
     return answer;
   }
 
-  /** A line outside every item: the index after it (and after an HTML comment it opens),
-   * or a thrown Error (report._top_level). */
+  /** A line outside every item: */
   function topLevel(rules, lines, index, at) {
     const line = lines[index];
     if (isBlank(line) || rules.topLevelLine.test(line)) return index + 1;
@@ -633,20 +525,12 @@
       const word = (/^[ \t]*[-*+][ \t]+\[[^\]]*\][ \t]*\**([^*\s]*)/.exec(line) || [])[1] || "";
       const odd = [...word].find((char) => !/[A-Z0-9-]/.test(char));
       const code = odd === undefined ? "" : ` (U+${odd.codePointAt(0).toString(16).toUpperCase().padStart(4, "0")})`;
-      fail(`${at(index)}not an item line: the item ID ${JSON.stringify(word)}${code} is not three capitals A-Z, '-' and four digits, or the box is not [ ] or [x]`);
+      fail(`${at(index)}not an item line: ID ${JSON.stringify(word)}${code} or its box`);
     }
-    return fail(`${at(index)}text outside an item would be lost: write it in an item's Note (later lines indented by four spaces)`);
+    return fail(`${at(index)}text outside an item would be lost; put it in a Note`);
   }
 
-  /**
-   * A Markdown fill-in report read back: every line is kept or refused with its place
-   * (report.parse_markdown). Throws an Error listing every problem as
-   * `file:line:1: message`, one a line.
-   * @param {object} checklist checklist page data
-   * @param {string} text
-   * @param {string} file the name messages give
-   * @returns {object} the report
-   */
+  /** A Markdown fill-in report read back: */
   function parseMarkdown(checklist, text, file) {
     const rules = contractOf(checklist);
     const lines = toLines(text.replace(/^\ufeff+/, ""));
@@ -671,7 +555,6 @@
           index = topLevel(rules, lines, start, at);
         } catch (error) {
           problems.push(error.message);
-          // One problem for a broken item, not one a line; an unclosed comment runs to the end.
           index = error.message.includes("is not closed with '-->'") ? lines.length : bodyEnd(lines, start + 1);
         }
         continue;
@@ -700,8 +583,7 @@
     return { ...report, answers: [...answers.values()] };
   }
 
-  /** The first key given twice in one object of valid JSON text: {key, index}, or null
-   * (report.load_json refuses these; JSON.parse keeps the last). */
+  /** The first key given twice in one object of valid JSON text: */
   function duplicateKey(text) {
     const token = /"(?:[^"\\]|\\.)*"|[{}[\],]/g;
     const stack = [];
@@ -723,14 +605,7 @@
     return null;
   }
 
-  /**
-   * A report file read back: JSON by its extension or its first character, else the
-   * Markdown fill-in (report.parse_report). Throws an Error naming the file.
-   * @param {object} checklist checklist page data
-   * @param {string} text
-   * @param {string} file
-   * @returns {object} the report
-   */
+  /** A report file read back: */
   function parseReport(checklist, text, file) {
     const isJSON = /\.json$/i.test(file) || (!/\.(md|markdown|ya?ml)$/i.test(file) && /^[\ufeff \n\r\t]*\{/.test(text));
     if (/\.ya?ml$/i.test(file)) fail(`${file}: the page reads Markdown and JSON reports; convert with meshkb checklist NAME --from ${file}`);

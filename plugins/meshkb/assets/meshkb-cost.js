@@ -1,4 +1,4 @@
-/* meshkb cost calculator: recomputes the server-rendered table as the inputs change.
+/* meshkb cost calculator: recomputes the server-rendered table and chart as the inputs change.
    compute() and format() mirror meshkb/cost.py operation for operation (cost_row,
    tenths, format_amount), so both print the same numbers; tests/cost/test_cost.py runs both. */
 ((root) => {
@@ -41,11 +41,46 @@
     return ok ? value : null;
   };
 
+  /** The chart (meshkb/cost/chart.py) redrawn for the reader's cluster: lines and marker. */
+  const drawChart = (chart, data, inputs) => {
+    const attr = (node, name) => node.getAttribute(name);
+    const pods = attr(chart, "data-pods").split(" ").map(Number);
+    const perNode = inputs.nodes > 0 ? inputs.pods / inputs.nodes : Number(attr(chart, "data-pods-per-node"));
+    const lines = pods.map((n) => compute(data, { pods: n, nodes: Math.ceil(n / perNode), rps: 0, waypoints: inputs.waypoints }));
+    const here = compute(data, inputs);
+    for (const svg of chart.querySelectorAll("[data-meshkb-panel]")) {
+      const [xl, xh, xs, xe, yl, yh, ys, ye] = attr(svg, "data-meshkb-scale").split(" ").map(Number);
+      const log = (v, l, h, s, e) => (s + (e - s) * Math.log10(Math.min(Math.max(v || l, l), h) / l) / Math.log10(h / l)).toFixed(1);
+      const key = "reserved_" + attr(svg, "data-meshkb-panel");
+      const y = (rows, id) => log(rows.find((r) => r.id === id)[key], yl, yh, ys, ye);
+      for (const line of svg.querySelectorAll("[data-meshkb-series]")) {
+        const id = attr(line, "data-meshkb-series").split(" ")[0];
+        line.setAttribute("points", pods.map((n, i) => log(n, xl, xh, xs, xe) + "," + y(lines[i], id)).join(" "));
+      }
+      const mx = log(inputs.pods || 1, xl, xh, xs, xe);
+      for (const end of ["x1", "x2"]) svg.querySelector("[data-meshkb-marker] line").setAttribute(end, mx);
+      for (const dot of svg.querySelectorAll("[data-meshkb-dot]")) {
+        dot.setAttribute("cx", mx);
+        dot.setAttribute("cy", y(here, attr(dot, "data-meshkb-dot")));
+      }
+      const label = svg.querySelector("[data-meshkb-marker-text]");
+      label.textContent = inputs.pods.toLocaleString("en") + " pods";
+      label.setAttribute("x", mx - (mx > (xs + xe) / 2 ? 5 : -5));
+      label.setAttribute("text-anchor", mx > (xs + xe) / 2 ? "end" : "start");
+    }
+  };
+
   const update = (box, data) => {
     const form = box.querySelector("[data-meshkb-cost-form]");
     const inputs = { pods: read(form, "pods", true), nodes: read(form, "nodes", true),
       rps: read(form, "rps", false), waypoints: read(form, "waypoints", true) };
-    if (Object.values(inputs).includes(null)) return;
+    const error = box.querySelector("[data-meshkb-cost-error]");
+    const bad = Object.values(inputs).includes(null);
+    error.hidden = !bad;
+    box.classList.toggle("meshkb-cost--stale", bad);
+    if (bad) return;
+    const chart = document.querySelector("[data-meshkb-cost-chart]");
+    if (chart) drawChart(chart, data, inputs);
     for (const result of compute(data, inputs)) {
       const tr = box.querySelector(`[data-meshkb-cost-row="${result.id}"]`);
       if (!tr) continue;
@@ -65,6 +100,7 @@
       box.setAttribute("data-meshkb-cost-ready", "");
       const form = box.querySelector("[data-meshkb-cost-form]");
       form.addEventListener("input", () => update(box, data));
+      update(box, data);
       form.addEventListener("submit", (event) => event.preventDefault());
       const note = box.querySelector("[data-meshkb-cost-nojs]");
       if (note) note.hidden = true;

@@ -71,11 +71,16 @@ def render_cost_calculator_html(
         )
     parts.append("</form>")
     parts.append(
+        '<p class="meshkb-cost__error" role="alert" data-meshkb-cost-error hidden>'
+        "Pods, nodes and waypoints take whole numbers of 0 or more, requests per second any "
+        "number of 0 or more: the table and the chart still show the last valid numbers.</p>"
+    )
+    parts.append(
         '<p class="meshkb-cost__nojs" data-meshkb-cost-nojs>'
         "Without JavaScript the table shows the example above; "
         "<code>meshkb cost</code> computes any other cluster.</p>"
     )
-    parts.append('<table class="meshkb-cost__table">')
+    parts.append('<div class="meshkb-cost__scroll"><table class="meshkb-cost__table">')
     parts.append(
         f"<caption>Proxy overhead for <span data-meshkb-cost-inputs>{esc(describe_inputs(example))}</span></caption>"
     )
@@ -101,7 +106,7 @@ def render_cost_calculator_html(
             f'<tr data-meshkb-cost-row="{esc(row.proxy.id)}"><th scope="row">{esc(row.proxy.label)}</th>'
             f'<td data-meshkb-cost-cell="proxies">{row.proxies}</td>{cells}</tr>'
         )
-    parts.append("</tbody></table>")
+    parts.append("</tbody></table></div>")
     parts.append(
         f'<p class="meshkb-cost__rounding">{esc(data.rounding)} {MISSING} means no verified figure.</p>'
     )

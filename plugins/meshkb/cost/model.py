@@ -188,8 +188,8 @@ class ChartSettings:
 
     max_pods: int
     """Right end of the x axis."""
-    step_pods: int
-    """Distance between plotted points."""
+    min_pods: int
+    """Left end of the (logarithmic) x axis."""
     pods_per_node: int
     """Fixed ratio used to derive nodes from pods."""
 
@@ -354,7 +354,7 @@ def _parse_cost_data(text: str, file: str) -> CostData:
             example=CostInputs(
                 example["pods"], example["nodes"], example["rps"], example["waypoints"]
             ),
-            chart=ChartSettings(chart["max_pods"], chart["step_pods"], chart["pods_per_node"]),
+            chart=ChartSettings(chart["max_pods"], chart["min_pods"], chart["pods_per_node"]),
             control_planes=tuple(_control_plane(c) for c in data.get("control_planes", [])),
         )
     except (KeyError, TypeError, ValueError) as error:

@@ -49,33 +49,42 @@ def render_citations_html(
     here: str | None = None,
     resolve: LinkResolver | None = None,
 ) -> str:
-    """A table linking each item citing `page` on its checklist page, as HTML for `here`.
+    """The items citing `page`, compact: one line per checklist, each item its ID and title.
 
     HTML, not Markdown: a title is data, and the page's Markdown (raw HTML and attribute
-    lists on) would read markup or a `{: ...}` list in it. `here` is the page the table
-    is on (default: `page`); `resolve` turns docs-relative targets into hrefs there (the
-    plugin's also registers them for its link checks).
+    lists on) would read markup or a `{: ...}` list in it. `here` is the page the list is
+    on (default: `page`); `resolve` turns docs-relative targets into hrefs there (the
+    plugin's also registers them for its link checks). Each item's `§` links the section
+    of `page` it cites, so a renamed heading breaks the build, not the reader.
     """
     rows = citations(checklists, page)
     if not rows:
         return "<p><em>No checklist item cites this page yet.</em></p>"
     href = _hrefs(here or page, resolve)
-    body = []
+    by_checklist: dict[str, list[CitingItem]] = {}
     for row in rows:
-        target = page_path(row.checklist.id)
-        item = escape_html(row.item.id)
-        section = (
-            f'<a href="{href(f"{page}#{row.anchor}")}">this section</a>'
-            if row.anchor
-            else "this page"
+        by_checklist.setdefault(row.checklist.id, []).append(row)
+    lines = []
+    for group in by_checklist.values():
+        checklist = group[0].checklist
+        target = page_path(checklist.id)
+        entries = " · ".join(
+            f'<a href="{href(f"{target}#{row.item.id}")}">{escape_html(row.item.id)}</a> '
+            f"{escape_html(row.item.title)}"
+            + (
+                f' <a class="meshkb-cites__section" href="{href(f"{page}#{row.anchor}")}"'
+                ' title="the section it cites">§</a>'
+                if row.anchor
+                else ""
+            )
+            for row in group
         )
-        body.append(
-            f'<tr><td><a href="{href(f"{target}#{row.item.id}")}">{item}</a> '
-            f"{escape_html(row.item.title)}</td>"
-            f'<td><a href="{href(target)}">{escape_html(row.checklist.title)}</a></td>'
-            f"<td>{escape_html(row.item.severity)}</td><td>{section}</td></tr>"
+        count = f"{len(group)} item" + ("s" if len(group) > 1 else "")
+        lines.append(
+            f'<li><strong><a href="{href(target)}">{escape_html(checklist.title)}</a></strong>'
+            f" ({count}): {entries}</li>"
         )
-    return _table(("Item", "Checklist", "Severity", "Explained in"), body)
+    return '<ul class="meshkb-cites">\n' + "\n".join(lines) + "\n</ul>"
 
 
 def render_checklist_sources_html(

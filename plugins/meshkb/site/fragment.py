@@ -9,6 +9,7 @@ raw HTML off, so a checklist cannot inject markup or script.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from meshkb.core.model import (
     DATAPLANES,
@@ -18,10 +19,11 @@ from meshkb.core.model import (
     STATES,
     Checklist,
     Item,
+    Outcome,
     Ref,
     Report,
 )
-from meshkb.core.score import score
+from meshkb.core.score import OutcomeResult, score
 from meshkb.site.escape import escape_html
 from meshkb.site.markdown_text import FieldMarkdown, LinkResolver, TitleLookup
 from meshkb.site.page_data import checklist_data, script_json
@@ -55,12 +57,15 @@ def render_checklist(
     md = FieldMarkdown(resolver)
     h = max(1, min(heading_level, 4))
     numbers = checklist.display_numbers()
+    cid = escape_html(checklist.id)
     out: list[str] = [
-        f'<div class="meshkb" data-meshkb="{escape_html(checklist.id)}">',
+        f'<div class="meshkb" data-meshkb="{cid}">',
         # A one-element array: Material's instant navigation re-inserts inline scripts without
         # their type, running them as JavaScript; an array literal runs harmlessly, an object
         # literal would be a syntax error. The script finds the element as the first <script>.
         f'<script type="application/json" data-meshkb-checklist>{script_json([checklist_data(checklist)])}</script>',
+        # The controls are in the HTML and shown from the first paint, so nothing moves when
+        # meshkb-page.js starts; without JavaScript, meshkb.css (scripting: none) hides them.
         '<div class="meshkb-header">',
         f'<h{h} class="meshkb-title">{escape_html(checklist.title)}</h{h}>',
         f'<p class="meshkb-meta">Version {escape_html(checklist.version)} · last reviewed '
@@ -78,8 +83,10 @@ def render_checklist(
         f"<code>meshkb checklist {escape_html(checklist.id)} -o review.md</code> writes the same "
         "report to fill in, and <code>meshkb report check review.md</code> scores it.</p>",
         "</div>",
+        _print_head(),
         _toolbar(checklist),
         _status(checklist, h + 1),
+        _verdict(checklist),
     ]
     for s_index, section in enumerate(checklist.sections, start=1):
         out.append(
@@ -90,15 +97,25 @@ def render_checklist(
         )
         if section.intro:
             out.append(f'<div class="meshkb-intro">{md.block(section.intro)}</div>')
-        out.append('<ul class="task-list meshkb-items">')
+        out.append('<ul class="meshkb-items">')
         for item in section.items:
             if item.retired:
                 out.append(_tombstone(item, owners or {}, checklist, resolver))
             else:
-                out.append(_item(item, numbers[item.id], md, resolver, page_title, h + 2))
+                out.append(
+                    _item(item, numbers[item.id], md, resolver, page_title, h + 2, checklist.id)
+                )
         out.append("</ul>")
         out.append("</section>")
-    out.append(_controls_template())
+    out.append(
+        '<p class="meshkb-empty" data-meshkb-empty hidden>No item matches these filters. '
+        '<button type="button" class="meshkb-link" data-meshkb-action="clear">Show all items</button></p>'
+    )
+    out.append(
+        '<div class="meshkb-message" role="status" data-search-exclude><span data-meshkb-message></span> '
+        '<button type="button" class="meshkb-btn meshkb-danger" data-meshkb-action="reset" data-meshkb-offer hidden>Reset saved answers</button>'
+        '<button type="button" class="meshkb-close" data-meshkb-action="dismiss" aria-label="Dismiss message">\u00d7</button></div>'
+    )
     out.append("</div>")
     return "\n".join(out) + "\n"
 
@@ -111,37 +128,59 @@ def _options(
     return "".join(opts)
 
 
+def _print_head() -> str:
+    """The review fields as printed above the answers (filled in by the script)."""
+    cells = "".join(
+        f'<div><dt>{label}</dt><dd data-meshkb-print="{key}">—</dd></div>'
+        for key, label in (
+            ("system", "System"),
+            ("date", "Date"),
+            ("reviewers", "Reviewers"),
+            ("mesh", "Mesh"),
+        )
+    )
+    return f'<dl class="meshkb-print-head">{cells}</dl>'
+
+
 def _toolbar(checklist: Checklist) -> str:
-    """The review fields, filters and actions; hidden until the script enables them."""
+    """The review fields, filters and actions; their space is part of the page's HTML."""
     cid = escape_html(checklist.id)
-    state_filter = {**STATE_LABELS, "reverify": "Re-verify"}
+    state_filter = {"done": "Done", **STATE_LABELS, "reverify": "Re-verify"}
     return "\n".join(
         [
-            '<div class="meshkb-toolbar" data-meshkb-toolbar data-search-exclude hidden>',
-            '<fieldset class="meshkb-fields"><legend>Review</legend>',
+            '<div class="meshkb-toolbar" data-meshkb-toolbar data-search-exclude>',
+            '<div class="meshkb-fields" role="group" aria-label="Review details">',
             '<label>System <input type="text" data-meshkb-field="system" autocomplete="off" placeholder="e.g. namespace payments"></label>',
             f'<label>Mesh <select data-meshkb-field="mesh">{_options(MESHES, first="not chosen")}</select></label>',
             f'<label>Data plane <select data-meshkb-field="dataplane">{_options(DATAPLANES, first="not chosen")}</select></label>',
-            '<label>Date <input type="date" data-meshkb-field="date"></label>',
+            '<label>Date <input type="text" data-meshkb-field="date" inputmode="numeric" autocomplete="off" '
+            'placeholder="YYYY-MM-DD" pattern="\\d{4}-\\d{2}-\\d{2}" maxlength="10" aria-describedby="meshkb-'
+            f'{cid}-date-hint"><small id="meshkb-{cid}-date-hint" class="meshkb-hint">Write the date as YYYY-MM-DD</small></label>',
             '<label>Reviewers <input type="text" data-meshkb-field="reviewers" autocomplete="off" placeholder="comma-separated"></label>',
-            "</fieldset>",
-            '<fieldset class="meshkb-filters"><legend>Show</legend>',
+            "</div>",
+            '<div class="meshkb-bar">',
+            '<div class="meshkb-filters" role="group" aria-label="Show">',
             f'<label>Severity <select data-meshkb-filter="severity">{_options(SEVERITIES, first="all")}</select></label>',
             f'<label>State <select data-meshkb-filter="state">{_options(state_filter, state_filter, first="all")}</select></label>',
-            '<span class="meshkb-shown" data-meshkb-shown></span>',
-            "</fieldset>",
-            '<div class="meshkb-actions">',
-            '<button type="button" class="md-button" data-meshkb-action="md">Export Markdown</button>',
-            '<button type="button" class="md-button" data-meshkb-action="json">Export JSON</button>',
-            '<label class="md-button meshkb-import">Import report<input type="file" accept=".md,.markdown,.json,text/markdown,application/json" data-meshkb-import></label>',
-            '<button type="button" class="md-button" data-meshkb-action="share">Share link</button>',
-            '<button type="button" class="md-button" data-meshkb-action="print">Print</button>',
-            '<button type="button" class="md-button" data-meshkb-action="reset">Reset</button>',
+            f'<span class="meshkb-shown" data-meshkb-shown>{len(checklist.active_items())} items</span>',
+            '<button type="button" class="meshkb-link" data-meshkb-action="clear" data-meshkb-clear hidden>Clear filters</button>',
             "</div>",
-            f'<p class="meshkb-share" data-meshkb-share hidden><label>Link to these answers <input type="text" readonly id="meshkb-{cid}-share"></label>'
-            " Anyone with the link can read the answers in it.</p>",
-            '<div class="meshkb-message" role="status"><span data-meshkb-message></span> '
-            '<button type="button" class="md-button" data-meshkb-action="reset" data-meshkb-offer hidden>Reset saved answers</button></div>',
+            '<div class="meshkb-actions">',
+            '<details class="meshkb-menu" data-meshkb-menu><summary class="meshkb-btn meshkb-primary">Export</summary>',
+            '<div class="meshkb-menu-list">',
+            '<button type="button" data-meshkb-action="md">Markdown report <small>.md, for the CLI and review</small></button>',
+            '<button type="button" data-meshkb-action="json">JSON report <small>.json</small></button>',
+            '<button type="button" data-meshkb-action="print">Print or save as PDF</button>',
+            "</div></details>",
+            '<label class="meshkb-btn meshkb-import">Import<input type="file" accept=".md,.markdown,.json,text/markdown,application/json" data-meshkb-import></label>',
+            '<button type="button" class="meshkb-btn" data-meshkb-action="share" aria-expanded="false">Share</button>',
+            '<button type="button" class="meshkb-btn meshkb-danger" data-meshkb-action="reset">Reset</button>',
+            "</div>",
+            "</div>",
+            f'<div class="meshkb-share" data-meshkb-share hidden><label for="meshkb-{cid}-share">Link to these answers</label> '
+            f'<span class="meshkb-copy"><input type="text" readonly id="meshkb-{cid}-share">'
+            '<button type="button" class="meshkb-btn meshkb-primary" data-meshkb-action="copy">Copy</button></span> '
+            "<small>Anyone with the link can read the answers in it.</small></div>",
             '<div class="meshkb-kept" data-meshkb-kept hidden></div>',
             "</div>",
         ]
@@ -149,40 +188,156 @@ def _toolbar(checklist: Checklist) -> str:
 
 
 def _status(checklist: Checklist, h: int) -> str:
-    """Progress per severity, the gate and the outcomes, as they stand with no answers."""
+    """The summary that stays in view: gate, outcomes, progress per severity, saved."""
     result = score(checklist, Report(checklist.id, checklist.version))
-    rows = []
+    bars = []
     for p in result.progress:
-        cells = "".join(
-            f'<td data-meshkb-count="{state}">{p.counts[state]}</td>'
-            for state in ("open", "fail", "na", "waived")
+        sev = escape_html(p.severity)
+        counts = "".join(
+            f'<button type="button" class="meshkb-count meshkb-c-{state}" data-meshkb-count="{state}" '
+            f'data-meshkb-show="{sev} {state}" title="{STATE_LABELS[state]}: show them">{p.counts[state]}</button>'
+            for state in ("fail", "na", "waived", "open")
         )
-        rows.append(
-            f'<tr data-meshkb-progress="{p.severity}"><th scope="row">{p.severity}</th>'
-            f'<td data-meshkb-count="done">{p.done} of {p.total}</td>{cells}</tr>'
+        bars.append(
+            f'<div class="meshkb-sevbar" data-meshkb-progress="{sev}">'
+            f'<button type="button" class="meshkb-sevname" data-meshkb-show="{sev} " title="Show the {sev} items">{sev}</button> '
+            f'<button type="button" class="meshkb-count meshkb-c-done" data-meshkb-count="done" data-meshkb-show="{sev} done">{p.done} of {p.total}</button>'
+            f'<span class="meshkb-meter" aria-hidden="true"><span data-meshkb-meter="pass" style="width:0%"></span>'
+            f'<span data-meshkb-meter="waived" style="width:0%"></span><span data-meshkb-meter="fail" style="width:0%"></span></span>'
+            f'<span class="meshkb-counts">{counts}</span></div>'
         )
-    gate = (
-        "passed — no blocker is open or failed."
-        if result.gate
-        else f"not passed — open or failed blockers: {', '.join(result.blocking)}."
-    )
     outcomes = "".join(
-        f'<li data-meshkb-outcome="{escape_html(o.id)}"><strong>{escape_html(o.title)}:</strong> '
-        f"<span data-meshkb-label>{escape_html(o.label)}</span> — <span data-meshkb-reason>{escape_html(' '.join(o.reason.split()))}</span></li>"
-        for o in result.outcomes
+        f'<span class="meshkb-badge" data-meshkb-badge="{escape_html(o.id)}" data-meshkb-result="{escape_html(result_)}">'
+        f"{escape_html(o.title)}: <strong data-meshkb-badge-label>{escape_html(label)}</strong></span>"
+        for o, (result_, label, _) in zip(
+            result.outcomes, _outcomes_shown(checklist, result.outcomes), strict=True
+        )
     )
+    cid = escape_html(checklist.id)
     return "\n".join(
         [
-            f'<section class="meshkb-status" data-meshkb-status aria-labelledby="meshkb-{escape_html(checklist.id)}-progress">',
-            f'<h{h} id="meshkb-{escape_html(checklist.id)}-progress">Progress</h{h}>',
-            '<div aria-live="polite" data-meshkb-live data-search-exclude>',
-            '<table><thead><tr><th scope="col">Severity</th><th scope="col">Done</th>'
-            '<th scope="col">Open</th><th scope="col">Failed</th><th scope="col">N/A</th><th scope="col">Waived</th></tr></thead>',
-            f"<tbody>{''.join(rows)}</tbody></table>",
-            f'<ul class="meshkb-verdict"><li data-meshkb-gate="{"pass" if result.gate else "fail"}"><strong>Gate:</strong> <span data-meshkb-gate-text>{gate}</span></li>{outcomes}</ul>',
+            f'<section class="meshkb-status" data-meshkb-status aria-labelledby="meshkb-{cid}-progress" data-search-exclude>',
+            f'<h{h} class="meshkb-sr" id="meshkb-{cid}-progress">Progress</h{h}>',
+            '<div class="meshkb-badges">',
+            f'<span class="meshkb-badge" data-meshkb-gate="{"pass" if result.gate else "fail"}">Gate: '
+            f"<strong data-meshkb-gate-label>{'passed' if result.gate else 'not passed'}</strong></span>",
+            outcomes,
+            '<span class="meshkb-saved" data-meshkb-saved>Not saved yet</span>',
             "</div>",
+            f'<div class="meshkb-sevbars">{"".join(bars)}</div>',
             "</section>",
         ]
+    )
+
+
+def _outcomes_shown(
+    checklist: Checklist, results: Iterable[OutcomeResult]
+) -> list[tuple[str, str, str]]:
+    """(result, label, reason) of each outcome as the page first shows it, with no answers.
+
+    As in meshkb-page.js: an outcome whose `otherwise` holds while items it reads are still
+    open is "undecided", and names those items.
+    """
+    shown = []
+    for outcome, result in zip(checklist.outcomes, results, strict=True):
+        waiting = _condition_items(outcome)
+        if waiting and not any(rule.result == result.result for rule in outcome.rules):
+            reason = f"Answer the {len(waiting)} open item(s) it depends on: {', '.join(waiting)}."
+            shown.append(("undecided", "Undecided", reason))
+        else:
+            shown.append((result.result, result.label, " ".join(result.reason.split())))
+    return shown
+
+
+def _condition_items(outcome: Outcome) -> list[str]:
+    """The item IDs an outcome's rules read, in the order they first appear (as the page's
+    script lists them while the outcome is undecided)."""
+    found: dict[str, None] = {}
+
+    def walk(condition: Any) -> None:
+        if not isinstance(condition, dict):
+            return
+        for key in ("all", "any"):
+            for sub in condition.get(key, ()):
+                walk(sub)
+        walk(condition.get("not"))
+        if "item" in condition:
+            found[str(condition["item"])] = None
+        for item_id in condition.get("count", ()):
+            found[str(item_id)] = None
+
+    for rule in outcome.rules:
+        walk(rule.when)
+    return list(found)
+
+
+def _verdict(checklist: Checklist) -> str:
+    """The gate and the outcomes in words, as they stand with no answers."""
+    result = score(checklist, Report(checklist.id, checklist.version))
+    blocking = result.blocking
+    if result.gate:
+        gate = "passed — no blocker is open or failed."
+    elif len(blocking) > 6:  # as meshkb-page.js words it
+        gate = (
+            f"not passed — {len(blocking)} blockers are open or failed: "
+            f"{', '.join(blocking[:4])} and {len(blocking) - 4} more."
+        )
+    else:
+        gate = f"not passed — open or failed blockers: {', '.join(blocking)}."
+    outcomes = "".join(
+        f'<li data-meshkb-outcome="{escape_html(o.id)}" data-meshkb-result="{escape_html(result_)}"><strong>{escape_html(o.title)}:</strong> '
+        f"<span data-meshkb-label>{escape_html(label)}</span> — <span data-meshkb-reason>{escape_html(reason)}</span></li>"
+        for o, (result_, label, reason) in zip(
+            result.outcomes, _outcomes_shown(checklist, result.outcomes), strict=True
+        )
+    )
+    return (
+        f'<div class="meshkb-verdict" aria-live="polite" data-meshkb-live data-search-exclude><ul>'
+        f"<li><strong>Gate:</strong> <span data-meshkb-gate-text>{escape_html(gate)}</span></li>{outcomes}</ul></div>"
+    )
+
+
+def _states(cid: str, iid: str) -> str:
+    """One radio per state, in the HTML so its space is there before the script starts."""
+    assert tuple(STATE_LABELS) == STATES
+    radios = "".join(
+        f'<label class="meshkb-st meshkb-st-{state}" title="{label}"><input type="radio" name="meshkb-{cid}-{iid}" '
+        f'value="{state}" disabled{" checked" if state == "open" else ""}><span class="meshkb-sr">{label}</span></label>'
+        for state, label in STATE_LABELS.items()
+    )
+    return (
+        f'<fieldset class="meshkb-states" data-search-exclude><legend class="meshkb-sr">State of {iid}</legend>'
+        f"{radios}</fieldset>"
+    )
+
+
+def _how(item: Item, md: FieldMarkdown) -> str:
+    """The item's "how": one text, or content tabs for the default and each mesh."""
+    if len([key for key, _ in item.how if key != "default"]) < 2:
+        return "".join(
+            f'<p class="meshkb-label" data-meshkb-how="{escape_html(key)}">'
+            f"{escape_html('How' if key == 'default' else f'How with {key.capitalize()}')}</p>{md.block(text)}"
+            for key, text in item.how
+        )
+    general = "".join(md.block(text) for key, text in item.how if key == "default")
+    tabs = [(key, text) for key, text in item.how if key != "default"]
+    # Our own CSS-only tabs: the theme's content tabs run script per tab set, which a
+    # 1,000-item checklist cannot afford.
+    group = f"meshkb-how-{escape_html(item.id)}"
+    inputs = "".join(
+        f'<input type="radio" class="meshkb-sr" name="{group}" id="{group}-{escape_html(key)}" '
+        f'data-meshkb-tab="{escape_html(key)}"{" checked" if n == 0 else ""}>'
+        for n, (key, _) in enumerate(tabs)
+    )
+    labels = "".join(
+        f'<label for="{group}-{escape_html(key)}" data-meshkb-how="{escape_html(key)}">{escape_html(key.capitalize())}</label>'
+        for key, _ in tabs
+    )
+    blocks = "".join(f'<div class="meshkb-tab">{md.block(text)}</div>' for _, text in tabs)
+    return (
+        f'<p class="meshkb-label" data-meshkb-how="default">How</p>{general}'
+        f'<div class="meshkb-tabs">{inputs}<div class="meshkb-tab-labels">{labels}</div>'
+        f'<div class="meshkb-tab-blocks">{blocks}</div></div>'
     )
 
 
@@ -193,33 +348,47 @@ def _item(
     resolve: LinkResolver,
     page_title: TitleLookup | None,
     h: int,
+    checklist_id: str,
 ) -> str:
     iid = escape_html(item.id)
     applies = item.applies_when
     scope = ""
     if applies.mesh or applies.dataplane:
-        scope = f' <span class="meshkb-scope">{escape_html("for " + applies.describe())}</span>'
+        scope = f'<span class="meshkb-scope">{escape_html("for " + applies.describe())}</span> '
     parts = [
-        f'<li class="task-list-item meshkb-item" id="{iid}" data-meshkb-item="{iid}" data-meshkb-severity="{escape_html(item.severity)}">',
-        f'<label class="task-list-control"><input type="checkbox" disabled aria-label="{iid} done">'
-        '<span class="task-list-indicator"></span></label>',
-        f'<h{h} class="meshkb-head"><span class="meshkb-num">{escape_html(number)}</span> '
-        f'<a class="meshkb-id" href="#{iid}">{iid}</a> <span class="meshkb-item-title">{escape_html(item.title)}</span></h{h}>',
-        f'<p class="meshkb-badges"><span class="meshkb-sev meshkb-sev-{escape_html(item.severity)}">{escape_html(item.severity)}</span>{scope}'
-        f' <span class="meshkb-rev">rev {item.rev}</span></p>',
+        f'<li class="meshkb-item" id="{iid}" data-meshkb-item="{iid}" data-meshkb-severity="{escape_html(item.severity)}">',
+        '<div class="meshkb-row">',
+        _states(escape_html(checklist_id), iid),
+        f'<h{h} class="meshkb-head"><a class="meshkb-id" href="#{iid}" title="Item {escape_html(number)}">{iid}</a> '
+        f'<span class="meshkb-item-title">{escape_html(item.title)}</span></h{h}>',
+        f'<span class="meshkb-sev meshkb-sev-{escape_html(item.severity)}">{escape_html(item.severity)}</span>',
+        "</div>",
+        '<p class="meshkb-flags" data-search-exclude><span data-flag="notfor" hidden><span></span></span>'
+        '<span data-flag="rev" hidden><span></span> <button type="button" class="meshkb-link" value="fix">Still holds</button></span>'
+        '<span data-flag="probe" hidden><span>Set by a probe: a person must confirm.</span> '
+        '<button type="button" class="meshkb-link" value="fix">Confirm</button></span></p>',
+        '<div class="meshkb-need" data-search-exclude>'
+        f'<label data-meshkb-for="reason" hidden><span>Reason<span class="meshkb-sr"> for {iid}</span></span> '
+        '<textarea rows="1" data-k="reason" placeholder="Why it does not apply, or why it is waived"></textarea></label>'
+        f'<label data-meshkb-for="owner" hidden><span>Owner<span class="meshkb-sr"> for {iid}</span></span> '
+        '<input type="text" data-k="owner" placeholder="Who follows this up"></label>'
+        '<p class="meshkb-error" data-flag="lacks" hidden><span></span></p></div>',
+        f'<details class="meshkb-details"><summary>Details<span class="meshkb-sr"> of {iid}</span></summary>',
         f'<div class="meshkb-check">{md.block(item.check)}</div>',
-        '<details class="meshkb-details"><summary>Why, how and sources</summary>',
+        f'<p class="meshkb-facts">{scope}<span class="meshkb-rev">Item {escape_html(number)} · rev {item.rev}</span></p>',
         f'<p class="meshkb-label">Why</p>{md.block(item.why)}',
+        _how(item, md),
+        '<p class="meshkb-label">Sources</p><ul class="meshkb-refs">',
     ]
-    for key, text in item.how:
-        label = "How" if key == "default" else f"How with {key.capitalize()}"
-        parts.append(
-            f'<p class="meshkb-label" data-meshkb-how="{escape_html(key)}">{escape_html(label)}</p>{md.block(text)}'
-        )
-    parts.append('<p class="meshkb-label">Sources</p><ul class="meshkb-refs">')
     parts.extend(f"<li>{_ref(ref, resolve, page_title)}</li>" for ref in item.refs)
-    parts.append("</ul></details>")
-    parts.append('<div class="meshkb-slot" data-meshkb-slot></div>')
+    parts.append("</ul>")
+    parts.append(
+        f'<label class="meshkb-note" data-meshkb-for="note" data-search-exclude><span>Note<span class="meshkb-sr"> for {iid}</span></span> '
+        '<textarea rows="2" data-k="note" placeholder="What you checked, links to evidence"></textarea></label>'
+        '<ul class="meshkb-evidence" data-meshkb-evidence hidden></ul>'
+    )
+    parts.append("</details>")
+    parts.append('<p class="meshkb-answer" data-meshkb-answer></p>')
     parts.append("</li>")
     return "\n".join(parts)
 
@@ -227,8 +396,12 @@ def _item(
 def _ref(ref: Ref, resolve: LinkResolver, page_title: TitleLookup | None) -> str:
     if ref.page:
         path, _, anchor = ref.page.partition("#")
-        title = (page_title(path) if page_title else None) or path
-        text = title + (f" \u203a #{anchor}" if anchor else "")
+        full = page_title(ref.page) if page_title else None
+        if full and (not anchor or "\u203a" in full):
+            text = full
+        else:  # no heading known: the anchor as words, never as "#slug"
+            title = full or (page_title(path) if page_title else None) or path
+            text = title + (f" \u203a {anchor.replace('-', ' ')}" if anchor else "")
         return f'<a href="{escape_html(resolve(ref.page))}">{escape_html(text)}</a>'
     url = ref.url or ""
     title = escape_html(ref.title or url)
@@ -254,31 +427,7 @@ def _tombstone(
     else:
         where = escape_html(item.reason or "no longer checked")
     return (
-        f'<li class="task-list-item meshkb-item meshkb-retired" id="{iid}" data-meshkb-item="{iid}" data-meshkb-retired>'
+        f'<li class="meshkb-item meshkb-retired" id="{iid}" data-meshkb-item="{iid}" data-meshkb-retired>'
         f'<p><span class="meshkb-id">{iid}</span> <del>{escape_html(item.title)}</del> — retired: {where}.</p>'
-        '<p class="meshkb-slot" data-meshkb-slot data-meshkb-answer></p></li>'
-    )
-
-
-def _controls_template() -> str:
-    """Per-item controls, cloned by the script (inert until then)."""
-    radios = "".join(
-        f'<label><input type="radio" value="{state}"> {label}</label>'
-        for state, label in STATE_LABELS.items()
-    )
-    assert tuple(STATE_LABELS) == STATES
-    return (
-        '<template data-meshkb-controls><div class="meshkb-controls" data-search-exclude>'
-        f'<fieldset class="meshkb-states"><legend>State<span class="meshkb-sr"></span></legend>{radios}</fieldset>'
-        '<p class="meshkb-flags"><span data-flag="notfor" hidden><span></span></span>'
-        '<span data-flag="rev" hidden><span></span> <button type="button" value="fix">Still holds</button></span>'
-        '<span data-flag="probe" hidden><span>Set by a probe: a person must confirm.</span> '
-        '<button type="button" value="fix">Confirm</button></span>'
-        '<span data-flag="lacks" hidden><span></span></span></p>'
-        '<label data-meshkb-for="reason"><span>Reason<span class="meshkb-sr"></span></span> <textarea rows="1" data-k="reason"></textarea></label>'
-        '<label data-meshkb-for="owner"><span>Owner<span class="meshkb-sr"></span></span> <input type="text" data-k="owner"></label>'
-        '<label data-meshkb-for="note"><span>Note<span class="meshkb-sr"></span></span> <textarea rows="2" data-k="note"></textarea></label>'
-        '<ul class="meshkb-evidence" data-meshkb-evidence hidden></ul>'
-        '<p class="meshkb-answer" data-meshkb-answer></p>'
-        "</div></template>"
+        '<p class="meshkb-kept-answer" data-meshkb-answer></p></li>'
     )

@@ -144,6 +144,10 @@ def page_contract() -> dict[str, Any]:
         # as messages spell them ("Note is given twice").
         "fields": {key: key.capitalize() for key in sorted(KNOWN_FIELDS)},
         "free_text_fields": sorted(FREE_TEXT),
+        # A report file holds these keys and no other (additionalProperties: false).
+        "report_keys": list(report),
+        "answer_keys": list(answer),
+        "evidence_keys": list(answer["evidence"]["items"]["properties"]),
         "max_rev": MAX_REV,
         "patterns": {
             # What a report (JSON, front matter, saved answers) must match: the schema's.
@@ -158,6 +162,13 @@ def page_contract() -> dict[str, Any]:
             "task_line": TASK_RE.pattern,
             "top_level_line": TOP_LEVEL_RE.pattern,
             "list_line": LIST_RE.pattern,
+            # Front-matter values the page reads itself, in forms PyYAML reads the same
+            # way (anything else it refuses): YAML 1.1 words that are not text to
+            # PyYAML; plain text (letters first, so never a number), a date (kept as
+            # text by yaml_policy) or a version; and single-quoted text.
+            "yaml_words": "^(?:~|null|Null|NULL|yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$",
+            "yaml_plain": r"^(?:[\p{L}][\p{L}\p{N}_./@+-]*(?: [\p{L}\p{N}_./@+-]+)*|[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]+\.[0-9]+\.[0-9]+)$",
+            "yaml_single_quoted": "^'((?:[^']|'')*)'$",
             # What no text in a report may hold (NUL, lone surrogates).
             "forbidden_text": FORBIDDEN_TEXT.pattern,
             # Characters escaped in front-matter strings.

@@ -1,0 +1,170 @@
+"""The checklist page's layout and feedback in Chromium: compact rows, distinct states,
+no layout shift, the summary in view, filters from the counts, share, saved sign."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from .conftest import Site
+from .test_checklist_page import fill, item, live_ids, open_checklist, set_state
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_collapsed_item_is_one_row_at_most_80_px_at_1280(page: Page, site: Site) -> None:
+    page.set_viewport_size({"width": 1280, "height": 800})
+    open_checklist(page, site, "migration")
+    heights = page.eval_on_selector_all(
+        "li[data-meshkb-item]:not([data-meshkb-retired])",
+        "els => els.map(e => e.getBoundingClientRect().height)",
+    )
+    assert len(heights) == len(live_ids("migration"))
+    assert max(heights) <= 80, heights
+    # The state buttons, the ID, the title and the severity sit on one line.
+    first = item(page, live_ids("migration")[0])
+    tops = [
+        first.locator(sel).bounding_box()["y"]  # type: ignore[index]
+        for sel in (".meshkb-states", ".meshkb-id", ".meshkb-sev")
+    ]
+    assert max(tops) - min(tops) < 20, tops
+
+
+def test_each_state_has_its_own_colour_and_icon(page: Page, site: Site) -> None:
+    ids = live_ids("traps")[:4]
+    open_checklist(page, site, "traps")
+    looks = []
+    for item_id, state in zip(ids, ("pass", "fail", "na", "waived"), strict=True):
+        set_state(page, item_id, state)
+        chosen = item(page, item_id).locator(f".meshkb-st-{state}")
+        looks.append(
+            chosen.evaluate(
+                """el => [getComputedStyle(el).backgroundColor,
+                          getComputedStyle(el, '::before').maskImage || getComputedStyle(el, '::before').webkitMaskImage,
+                          getComputedStyle(el.closest('li')).borderLeftColor]"""
+            )
+        )
+    colours = {look[0] for look in looks}
+    icons = {look[1] for look in looks}
+    bars = {look[2] for look in looks}
+    assert len(colours) == 4, looks
+    assert len(icons) == 4 and all(icon.startswith("url(") for icon in icons), looks
+    assert len(bars) == 4, looks
+
+
+def test_a_waiver_without_owner_is_marked_and_not_done(page: Page, site: Site) -> None:
+    ids = live_ids("migration")
+    open_checklist(page, site, "migration")
+    row = page.locator("[data-meshkb-progress=blocker]")
+    set_state(page, ids[0], "waived")
+    expect(item(page, ids[0])).to_have_class("meshkb-item meshkb-s-waived meshkb-incomplete")
+    expect(row.locator("[data-meshkb-count=waived]")).to_have_text("0")
+    expect(row.locator("[data-meshkb-count=done]")).to_have_text("0 of 14")
+    expect(page.locator("[data-meshkb-gate]")).to_have_attribute("data-meshkb-gate", "fail")
+    fill(page, ids[0], "reason", "Accepted for one sprint.")
+    fill(page, ids[0], "owner", "platform")
+    expect(item(page, ids[0])).to_have_class("meshkb-item meshkb-s-waived")
+    expect(row.locator("[data-meshkb-count=waived]")).to_have_text("1")
+    expect(row.locator("[data-meshkb-count=done]")).to_have_text("1 of 14")
+
+
+def test_loading_the_page_shifts_nothing(browser: Browser, site: Site) -> None:
+    for width in (390, 1280):
+        context = browser.new_context(viewport={"width": width, "height": 800})
+        try:
+            page = context.new_page()
+            page.add_init_script(
+                """window.__shift = 0; new PerformanceObserver(list => {
+                     for (const e of list.getEntries()) if (!e.hadRecentInput) window.__shift += e.value;
+                   }).observe({type: 'layout-shift', buffered: true});"""
+            )
+            open_checklist(page, site, "migration")
+            page.wait_for_timeout(500)
+            assert page.evaluate("window.__shift") == 0, f"layout shift at {width} px"
+        finally:
+            context.close()
+
+
+def test_the_summary_stays_in_view_and_its_counts_filter(page: Page, site: Site) -> None:
+    page.set_viewport_size({"width": 1280, "height": 800})
+    ids = live_ids("migration")
+    open_checklist(page, site, "migration")
+    set_state(page, ids[1], "fail")
+    page.mouse.wheel(0, 2000)
+    page.wait_for_timeout(200)
+    status = page.locator("[data-meshkb-status]")
+    box = status.bounding_box()
+    assert box is not None and 0 <= box["y"] < 120, box
+    status.locator("[data-meshkb-progress=blocker] [data-meshkb-count=fail]").click()
+    expect(page.locator("[data-meshkb-filter=severity]")).to_have_value("blocker")
+    expect(page.locator("[data-meshkb-filter=state]")).to_have_value("fail")
+    expect(page.locator("li[data-meshkb-item]:visible")).to_have_count(1)
+    expect(item(page, ids[1])).to_be_visible()
+    # A filter that matches nothing says so and offers the way back.
+    status.locator("[data-meshkb-progress=recommended] [data-meshkb-count=fail]").click()
+    expect(page.locator("li[data-meshkb-item]:visible")).to_have_count(0)
+    expect(page.locator("[data-meshkb-empty]")).to_be_visible()
+    page.locator("[data-meshkb-empty] button").click()
+    expect(page.locator("li[data-meshkb-item]:visible")).to_have_count(len(ids))
+    expect(page.locator("[data-meshkb-clear]")).to_be_hidden()
+
+
+def test_share_copies_the_link_and_says_so(browser: Browser, site: Site) -> None:
+    context = browser.new_context()
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site.url.rstrip("/"))
+    try:
+        page = context.new_page()
+        open_checklist(page, site, "traps")
+        set_state(page, live_ids("traps")[0], "pass")
+        expect(page.locator("[data-meshkb-saved]")).to_contain_text("Saved in this browser")
+        page.locator("[data-meshkb-action=share]").click()
+        expect(page.locator("[data-meshkb-action=share]")).to_have_attribute(
+            "aria-expanded", "true"
+        )
+        link = page.locator("[data-meshkb-share] input").input_value()
+        page.locator("[data-meshkb-action=copy]").click()
+        expect(page.locator("[data-meshkb-message]")).to_have_text("Link copied to the clipboard.")
+        assert page.evaluate("navigator.clipboard.readText()") == link
+        page.locator("[data-meshkb-action=dismiss]").click()
+        expect(page.locator("[data-meshkb-message]")).to_have_text("")
+    finally:
+        context.close()
+
+
+def test_an_invalid_date_is_shown_and_not_kept(page: Page, site: Site) -> None:
+    open_checklist(page, site, "adoption")
+    date = page.locator("[data-meshkb-field=date]")
+    date.fill("2026-12-01")
+    date.fill("12/01/2026")
+    expect(date).to_have_attribute("aria-invalid", "true")
+    expect(page.locator(".meshkb-hint")).to_be_visible()
+    assert page.evaluate("JSON.parse(localStorage.getItem('meshkb:adoption')).fields.date") == (
+        "2026-12-01"
+    )
+    date.fill("2026-02-30")
+    expect(date).to_have_attribute("aria-invalid", "true")
+    date.fill("2026-02-28")
+    expect(date).to_have_attribute("aria-invalid", "false")
+    expect(page.locator(".meshkb-hint")).to_be_hidden()
+
+
+def test_a_go_link_lands_on_its_item_marked_and_open(page: Page, site: Site) -> None:
+    target = live_ids("migration")[3]
+    page.goto(site.page(f"go/{target}/"))
+    page.wait_for_url(site.page(f"checklists/migration/#{target}"))
+    page.wait_for_selector(".meshkb[data-meshkb-ready]", state="attached")
+    expect(item(page, target)).to_have_attribute("data-meshkb-target", "")
+    expect(item(page, target).locator("details")).to_have_attribute("open", "")
+    expect(page.locator("[data-meshkb-target]")).to_have_count(1)
+
+
+def test_the_how_for_each_mesh_is_a_tab_and_follows_the_mesh_chosen(page: Page, site: Site) -> None:
+    first = live_ids("migration")[0]
+    open_checklist(page, site, "migration")
+    tabs = item(page, first).locator(".meshkb-tab-labels label")
+    expect(tabs).to_have_text(["Istio", "Linkerd", "Cilium"])
+    page.select_option("[data-meshkb-field=mesh]", "linkerd")
+    item(page, first).locator("details").evaluate("el => el.open = true")
+    expect(item(page, first).locator("input[data-meshkb-tab=linkerd]")).to_be_checked()
+    expect(item(page, first).locator(".meshkb-tab").nth(1)).to_be_visible()
+    expect(item(page, first).locator(".meshkb-tab").nth(0)).to_be_hidden()

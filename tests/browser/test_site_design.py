@@ -1,0 +1,143 @@
+"""The whole site in Chromium: axe finds nothing on any page in either colour scheme, long
+commands wrap, the decision flow follows the scheme, nothing scrolls sideways on a phone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page
+
+from .conftest import Site
+
+pytestmark = pytest.mark.browser
+
+
+def content_pages(site: Site) -> list[str]:
+    """Every page of the site but the /go/ redirects, as paths below the site root."""
+    pages = []
+    for path in sorted(site.root.rglob("index.html")):
+        relative = path.parent.relative_to(site.root).as_posix()
+        if relative.split("/")[0] in ("go", "search", "assets"):
+            continue
+        pages.append("" if relative == "." else relative + "/")
+    return pages
+
+
+@pytest.fixture(params=["light", "dark"])
+def scheme_page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    context = browser.new_context(
+        color_scheme=request.param, viewport={"width": 1280, "height": 900}
+    )
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def test_axe_finds_nothing_on_any_page(scheme_page: Page, site: Site) -> None:
+    pages = content_pages(site)
+    assert len(pages) > 25
+    axe = Axe()
+    found = {}
+    for path in pages:
+        scheme_page.goto(site.page(path))
+        scheme_page.wait_for_load_state("networkidle")
+        results = axe.run(scheme_page)
+        if results.violations_count:
+            found[path] = results.generate_report()
+    assert not found, "\n".join(f"{path}:\n{report}" for path, report in found.items())
+
+
+def test_the_search_dialog_has_a_name(page: Page, site: Site) -> None:
+    page.goto(site.page(""))
+    dialog = page.locator(".md-search[role=dialog]")
+    assert dialog.get_attribute("aria-label") == "Search this site"
+
+
+def test_long_commands_wrap_instead_of_running_off(browser: Browser, site: Site) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.goto(site.page("cite/"))
+        overflowing = page.eval_on_selector_all(
+            ".language-markdown pre > code, .language-console pre > code, .language-text pre > code",
+            "els => els.filter(e => e.scrollWidth > e.clientWidth + 1).length",
+        )
+        assert overflowing == 0
+    finally:
+        context.close()
+
+
+def test_the_decision_flow_follows_the_colour_scheme(browser: Browser, site: Site) -> None:
+    looks = {}
+    for scheme in ("light", "dark"):
+        context = browser.new_context(color_scheme=scheme)
+        try:
+            page = context.new_page()
+            page.goto(site.page("decide/"))
+            image = page.locator("img[src$='decision-flow.svg']")
+            image.scroll_into_view_if_needed()
+            page.wait_for_function(
+                "document.querySelector(\"img[src$='decision-flow.svg']\").complete"
+            )
+            looks[scheme] = image.evaluate("img => getComputedStyle(img).filter")
+        finally:
+            context.close()
+    assert looks["light"] == "none"
+    assert looks["dark"] != "none"
+
+
+@pytest.mark.parametrize("path", ["", "compare/", "cost/", "checklists/migration/"])
+def test_no_page_scrolls_sideways_on_a_phone(browser: Browser, site: Site, path: str) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    try:
+        page = context.new_page()
+        page.goto(site.page(path))
+        page.wait_for_load_state("networkidle")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{path or 'home'} is {width} px wide on a 390 px phone"
+    finally:
+        context.close()
+
+
+def test_the_capability_grid_has_levels_a_legend_and_sticky_edges(
+    browser: Browser, site: Site
+) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.goto(site.page("compare/"))
+        grid = page.locator(".meshkb-grid table")
+        levels = page.locator(".meshkb-legend .meshkb-lvl")
+        assert levels.all_inner_texts() == [
+            "Built in",
+            "Partly",
+            "Beta",
+            "Other tool",
+            "n/a",
+            "Not verified",
+        ]
+        # Every level is a word and an icon, in its own colour.
+        looks = levels.evaluate_all(
+            """els => els.map(e => [getComputedStyle(e).color,
+                 getComputedStyle(e, '::before').maskImage || getComputedStyle(e, '::before').webkitMaskImage])"""
+        )
+        assert len({c for c, _ in looks}) == 6 and len({i for _, i in looks}) == 6
+        cells = grid.locator("tbody td:not(:first-child)")
+        marked = grid.locator("tbody td:not(:first-child) .meshkb-lvl")
+        assert marked.count() == cells.count() - 10  # the cost and release rows carry figures
+        sticky = grid.evaluate(
+            """t => [getComputedStyle(t.querySelector('thead th')).position,
+                     getComputedStyle(t.querySelector('tbody td')).position]"""
+        )
+        assert sticky == ["sticky", "sticky"]
+        # Scrolled sideways, the capability column stays where it was.
+        first = grid.locator("tbody td").first
+        before = first.bounding_box()
+        grid.evaluate("t => t.scrollLeft = 400")
+        after = first.bounding_box()
+        assert before and after and abs(before["x"] - after["x"]) < 1
+    finally:
+        context.close()
