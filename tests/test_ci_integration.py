@@ -124,9 +124,27 @@ def test_pre_commit_report_gate_hook(tmp_path: Path, pre_commit_home: Path) -> N
     assert "docs/notes.md" not in result.stdout
 
 
+def test_pre_commit_report_fmt_hook(tmp_path: Path, pre_commit_home: Path) -> None:
+    canonical = report_text(passing=False)
+    stale = canonical.replace("- [ ] **MIG-0001**", "- [x] **MIG-0001**")  # summary now stale
+    repo = git_repo(tmp_path / "repo", {"reviews/a.md": canonical, "reviews/b.md": stale})
+    result = try_repo(repo, "meshkb-report-fmt", pre_commit_home)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "files were modified by this hook" in result.stdout
+    assert "meshkb: reformatted reviews/b.md" in result.stdout
+    assert "reviews/a.md" not in result.stdout
+    fixed = (repo / "reviews" / "b.md").read_text(encoding="utf-8")
+    assert re.search(r"\| blocker \| 1 of \d+ \|", fixed) and "  - State: pass" in fixed
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    again = try_repo(repo, "meshkb-report-fmt", pre_commit_home)
+    assert again.returncode == 0, again.stdout + again.stderr
+
+
 def test_hook_definitions() -> None:
     hooks = {hook["id"]: hook for hook in load_yaml(ROOT / ".pre-commit-hooks.yaml")}
-    assert set(hooks) == {"meshkb-validate", "meshkb-report-gate"}
+    assert set(hooks) == {"meshkb-validate", "meshkb-report-fmt", "meshkb-report-gate"}
+    assert hooks["meshkb-report-fmt"]["entry"] == "meshkb report fmt"
+    assert hooks["meshkb-report-fmt"]["files"] == hooks["meshkb-report-gate"]["files"]
     for hook in hooks.values():
         assert hook["language"] == "python"
         assert hook["pass_filenames"] is True

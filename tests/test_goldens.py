@@ -109,7 +109,9 @@ def _sarif() -> str:
 CASES_BY_NAME = {
     "sample-fragment.html": lambda: render_checklist(_sample()),
     "sample-report.md": lambda: render_markdown(_sample(), _filled(_sample())),
-    "sample-junit.xml": lambda: render_junit(_sample(), _filled(_sample())),
+    "sample-junit.xml": lambda: render_junit(
+        _sample(), _filled(_sample()), timestamp="2026-12-01T09:30:00", hostname="ci-runner"
+    ),
     "probed-bookinfo.sarif": _sarif,
 }
 

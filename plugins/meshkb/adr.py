@@ -45,6 +45,21 @@ OPTIONS = (
 )
 """The options meshkb compares, each with the section that describes it."""
 
+OPTION_BY_SCOPE = {
+    ("linkerd", ""): "Linkerd",
+    ("istio", "sidecar"): "Istio in sidecar mode",
+    ("istio", "ambient"): "Istio in ambient mode",
+    ("cilium", ""): "Cilium service mesh",
+}
+"""A report's (mesh, data plane) -> the option it reviews; a data plane not listed for a
+mesh counts as none (Linkerd and Cilium have one mode each here)."""
+
+
+def chosen_option(report: Report) -> str | None:
+    """The option a report reviews, from its mesh and data plane; None when not one."""
+    mesh, dataplane = report.mesh, report.dataplane
+    return OPTION_BY_SCOPE.get((mesh, dataplane)) or OPTION_BY_SCOPE.get((mesh, ""))
+
 
 @dataclass(frozen=True, slots=True)
 class AdrMeta:
@@ -163,9 +178,7 @@ def render_adr(meta: AdrMeta, resolver: Resolver, evidence: ReviewEvidence | Non
         "",
         "## Decision Outcome",
         "",
-        'Chosen option: "{title of the option}", because {justification, e.g. the only option',
-        "that meets a decision driver, or the best fit in",
-        f"{page('compare.md', 'grid').markdown}}}.",
+        *_chosen(evidence.report if evidence else None, page("compare.md", "grid").markdown),
         "",
         "### Consequences",
         "",
@@ -196,6 +209,23 @@ def render_adr(meta: AdrMeta, resolver: Resolver, evidence: ReviewEvidence | Non
         )
     lines.extend(["", "## More Information", "", *_more_information(resolver, evidence)])
     return "\n".join(lines) + "\n"
+
+
+def _chosen(report: Report | None, grid: str) -> list[str]:
+    """MADR's "Chosen option" line: the option the report reviews, when there is one."""
+    option = chosen_option(report) if report is not None else None
+    if report is None or option is None:
+        return [
+            'Chosen option: "{title of the option}", because {justification, e.g. the only option',
+            "that meets a decision driver, or the best fit in",
+            f"{grid}}}.",
+        ]
+    scope = f"mesh {report.mesh}" + (f", data plane {report.dataplane}" if report.dataplane else "")
+    return [
+        f'Chosen option: "{option}", because {{justification, e.g. the only option that meets a',
+        f"decision driver, or the best fit in {grid}}}.",
+        f"<!-- The option is the review report's scope ({scope}). -->",
+    ]
 
 
 def _people(names: tuple[str, ...], placeholder: str) -> str:

@@ -291,6 +291,72 @@ def test_site_url_override_changes_every_meshkb_link(workdir: Path) -> None:
     assert all(t.startswith("https://kb.example.org/meshkb/") for t in targets)
 
 
+def decision(text: str) -> str:
+    return text.split("## Decision Outcome\n", 1)[1].split("### Consequences", 1)[0]
+
+
+def test_the_chosen_option_comes_from_the_reports_mesh(
+    workdir: Path, migration_report: Path
+) -> None:
+    code, out, err = new_adr("--report", "reviews/payments-migration.md")
+    assert code == 0, err
+    section = decision(Path(out.strip()).read_text())
+    assert 'Chosen option: "Linkerd", because {justification' in section
+    assert "<!-- The option is the review report's scope (mesh linkerd). -->" in section
+
+
+@pytest.mark.parametrize(
+    ("mesh", "dataplane", "option"),
+    [
+        ("istio", "ambient", "Istio in ambient mode"),
+        ("istio", "sidecar", "Istio in sidecar mode"),
+        ("cilium", "", "Cilium service mesh"),
+        ("linkerd", "sidecar", "Linkerd"),
+        ("istio", "", None),  # sidecar or ambient: not known
+        ("", "", None),
+    ],
+)
+def test_chosen_option_by_scope(mesh: str, dataplane: str, option: str | None) -> None:
+    from meshkb.core.model import Report
+
+    assert adr.chosen_option(Report("migration", "1.2.0", mesh=mesh, dataplane=dataplane)) == option
+
+
+def test_no_report_keeps_the_placeholder(workdir: Path) -> None:
+    code, out, err = new_adr()
+    assert code == 0, err
+    assert 'Chosen option: "{title of the option}"' in decision(Path(out.strip()).read_text())
+
+
+def test_accepted_is_refused_while_the_gate_fails(workdir: Path, migration_report: Path) -> None:
+    code, out, err = new_adr("--report", "reviews/payments-migration.md", "--status", "accepted")
+    assert (code, out) == (2, "")
+    assert err == (
+        "meshkb: error: adr new: --status accepted, but the gate of reviews/payments-migration.md "
+        "is not passed (open or failed blockers: MIG-0009); finish the review, write the ADR as "
+        "proposed, or pass --force to record the decision as accepted anyway (nothing was written)\n"
+    )
+    assert not (workdir / "docs").exists()
+    code, out, err = new_adr(
+        "--report", "reviews/payments-migration.md", "--status", "accepted", "--force"
+    )
+    assert code == 0
+    assert "meshkb: warning: accepted with --force although the gate of" in err
+    text = Path(out.strip()).read_text()
+    assert front_matter(text)["status"] == "accepted"
+    assert "* **Gate:** not passed" in confirmation(text)
+
+
+def test_accepted_with_a_passing_gate_needs_no_force(workdir: Path, migration_report: Path) -> None:
+    text = migration_report.read_text()
+    migration_report.write_text(
+        fill(text.replace("  - State: fail\n", "  - State: open\n"), {"MIG-0009": ("pass", ())})
+    )
+    code, out, err = new_adr("--report", "reviews/payments-migration.md", "--status", "accepted")
+    assert code == 0, err
+    assert front_matter(Path(out.strip()).read_text())["status"] == "accepted"
+
+
 ADR_AT_ONCE = """
 import os, sys, time
 from meshkb.cli import main

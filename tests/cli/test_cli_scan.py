@@ -217,8 +217,12 @@ def test_checklist_scan_prefills_a_report_a_reviewer_finishes_by_hand(tmp_path: 
     assert max(len(line) for line in evidence) < 350 + len(str(bookinfo))
     check = run_cli("--checklists", str(CHECKLISTS), "report", "check", str(report))
     assert "To confirm (set by a probe):\n  TRP-0003" in check.out
-    # The reviewer confirms the probe results by deleting the marks.
-    report.write_text(text.replace(" (probe: confirm)", ""), encoding="utf-8")
+    # A probe's pass is not shown as a ticked box while it counts as open.
+    blocks = text.split("\n- [")
+    assert not any(b.startswith("x]") and "(probe: confirm)" in b for b in blocks)
+    # The reviewer confirms the probe results: deletes the marks, ticks the passes.
+    blocks = ["x" + b[1:] if "  - State: pass (probe: confirm)" in b else b for b in blocks]
+    report.write_text("\n- [".join(blocks).replace(" (probe: confirm)", ""), encoding="utf-8")
     check = run_cli(
         "--checklists", str(CHECKLISTS), "report", "check", str(report), "--format", "json"
     )

@@ -81,6 +81,8 @@ class Keys(io.StringIO):
 def answer_in_terminal(
     monkeypatch: pytest.MonkeyPatch, path: Path, keys: str, *options: str
 ) -> str:
+    if not path.exists():
+        keys = "shop\n\n" + keys  # a new report asks for the system, then the mesh (none yet)
     monkeypatch.setattr("sys.stdin", Keys(keys))
     result = run_cli(*TEAM, "checklist", "sample", "-i", "-o", str(path), *options)
     assert result.code == 0, result.err

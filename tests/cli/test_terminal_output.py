@@ -135,6 +135,10 @@ def test_a_killed_interactive_session_leaves_no_temporary_file(tmp_path: Path) -
                 "-i",
                 "-o",
                 str(path),
+                "--system",  # the scope given: nothing is asked before the file is written
+                "shop",
+                "--mesh",
+                "istio",
             ],
             stdin=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -58,7 +58,9 @@ test("missingField says what n/a and waived answers lack, as report.check_answer
   assert.equal(core.missingField(answer("na")), "is n/a but has no Reason");
   assert.equal(core.missingField(answer("na", " \u3000 ")), "is n/a but has no Reason");
   assert.equal(core.missingField(answer("na", "why")), "");
-  assert.equal(core.missingField(answer("waived", "why")), "is waived but lacks an Owner and a Reason");
+  assert.equal(core.missingField(answer("waived", "why")), "is waived but has no Owner");
+  assert.equal(core.missingField(answer("waived", "", "me")), "is waived but has no Reason");
+  assert.equal(core.missingField(answer("waived")), "is waived but has no Owner and no Reason");
   assert.equal(core.missingField(answer("waived", "why", "me")), "");
   assert.equal(core.missingField(answer("fail")), "");
 });

@@ -105,9 +105,15 @@ test("a report for another checklist or with bad fields is refused, naming the f
 
 test("cleanAnswer keeps only the answer fields of a valid answer", () => {
   const checklist = fixture.checklists.migration;
-  const good = { id: "MIG-0001", rev: 1, state: "pass", note: "", reason: "", owner: "", evidence: [], prefilled: false };
+  const good = { id: "MIG-0001", rev: 1, state: "pass", note: "", reason: "", owner: "", evidence: [], prefilled: false, automatic: false };
   assert.deepEqual(core.cleanAnswer(checklist, { ...good, extra: 1 }), good);
-  for (const bad of [{ rev: 0 }, { rev: 1.5 }, { state: "done" }, { note: 1 }, { prefilled: "no" },
+  // `automatic` is optional (reports from before it), and only an n/a can be automatic.
+  const { automatic, ...older } = good;
+  assert.deepEqual(core.cleanAnswer(checklist, older), good);
+  assert.deepEqual(core.cleanAnswer(checklist, { ...good, automatic: true }), good);
+  const scoped = { ...good, state: "na", reason: "r", automatic: true };
+  assert.deepEqual(core.cleanAnswer(checklist, scoped), scoped);
+  for (const bad of [{ rev: 0 }, { rev: 1.5 }, { state: "done" }, { note: 1 }, { prefilled: "no" }, { automatic: "yes" },
     { evidence: [{ source: "robot", text: "x" }] }, { evidence: [{ source: "probe", text: "" }] }, { id: 7 }]) {
     assert.equal(core.cleanAnswer(checklist, { ...good, ...bad }), null, JSON.stringify(bad));
   }

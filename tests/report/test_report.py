@@ -137,7 +137,12 @@ def test_ticking_a_box_passes_the_item_and_notes_keep_their_markdown() -> None:
         (
             "  - Owner: platform-team",
             "  - Owner:",
-            "SMP-0004 is waived but lacks an Owner and a Reason",
+            "SMP-0004 is waived but has no Owner",
+        ),
+        (
+            "  - Reason: Accepted for Q1",
+            "  - Reason:",
+            "SMP-0004 is waived but has no Reason",
         ),
         (
             "- [x] **SMP-0001**",
@@ -201,6 +206,13 @@ def test_probe_prefilled_state_counts_as_open_until_confirmed() -> None:
     assert (
         "  - State: pass (probe: confirm)\n  - Evidence (probe): Deployment a/b: label set" in text
     )
+    # Not a ticked box while it counts as open; the form with a ticked box reads the same.
+    assert "- [ ] **SMP-0001**" in text
     assert score(SAMPLE, parse_markdown(text, "r.md", KNOWN)).gate is False
-    confirmed = text.replace("State: pass (probe: confirm)", "State: pass")
+    old_form = text.replace("- [ ] **SMP-0001**", "- [x] **SMP-0001**")
+    assert parse_markdown(old_form, "r.md", KNOWN) == parse_markdown(text, "r.md", KNOWN)
+    # A person confirms: the mark goes and the box is ticked.
+    confirmed = old_form.replace("State: pass (probe: confirm)", "State: pass")
     assert score(SAMPLE, parse_markdown(confirmed, "r.md", KNOWN)).gate is True
+    with pytest.raises(MeshkbError, match="State says pass but the box is not ticked"):
+        parse_markdown(text.replace("State: pass (probe: confirm)", "State: pass"), "r.md", KNOWN)

@@ -316,8 +316,8 @@ def test_a_citation_of_another_checklists_item_is_refused(resolver: Resolver) ->
     ("query", "message"),
     [
         ("MIG-0099", "unknown ID 'MIG-0099'; did you mean "),
-        ("MIG-003", "unknown ID 'MIG-003'; did you mean MIG-0013, MIG-0003"),
-        ("mig-003", "did you mean MIG-0013, MIG-0003"),
+        ("MIG-003", "unknown ID 'MIG-003'; did you mean MIG-0003, MIG-0013"),
+        ("mig-003", "did you mean MIG-0003, MIG-0013"),
         ("migraton", "unknown ID 'migraton'; did you mean migration, migrate"),
         ("meshkb:migraton@1.0.0", "unknown ID 'migraton'; did you mean migration"),
         ("go/MIG-0099/", "unknown ID 'MIG-0099'"),

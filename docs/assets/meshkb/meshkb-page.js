@@ -37,7 +37,7 @@
 
   /**
    * Enhance one checklist element. Page state: `fields` (the review fields) and
-   * `answers` (item ID -> answer; an answer with `auto` was set n/a by the mesh or data
+   * `answers` (item ID -> answer; an `automatic` answer was set n/a by the mesh or data
    * plane chosen, and goes when the choice changes).
    * @param {HTMLElement} root a `[data-meshkb]` element
    */
@@ -109,7 +109,8 @@
       const bad = [];
       for (const [id, raw] of Object.entries(data.answers || {})) {
         const answer = core.cleanAnswer(checklist, { ...raw, id });
-        if (answer) read.set(id, { ...answer, auto: raw.auto === true });
+        // `auto` is how pages before the report's `automatic` field kept it.
+        if (answer) read.set(id, { ...answer, automatic: answer.automatic || (raw.auto === true && answer.state === "na") });
         else bad.push(id);
       }
       if (bad.length) say(`${bad.length} ${what} answer(s) could not be read and are ignored.`, { offerReset: true });
@@ -136,7 +137,7 @@
     /** The page's answers as a report (what export writes). */
     const currentReport = () => ({
       checklist: checklist.id, checklist_version: checklist.version, ...fields,
-      answers: [...answers.values()].map(({ auto, ...answer }) => answer),
+      answers: [...answers.values()],
     });
 
     /** Whether an item applies to the mesh and data plane chosen (nothing chosen: yes). */
@@ -150,10 +151,10 @@
       const chosen = fields.mesh && fields.dataplane ? `${fields.mesh} (${fields.dataplane})` : fields.mesh || fields.dataplane;
       for (const item of liveItems) {
         const answer = answers.get(item.id);
-        if (answer && (answer.auto || isUntouched(answer))) answers.delete(item.id);
+        if (answer && (answer.automatic || isUntouched(answer))) answers.delete(item.id);
         if (!answers.has(item.id) && !applies(item)) {
           answers.set(item.id, {
-            ...core.blankAnswer(item), state: "na", auto: true,
+            ...core.blankAnswer(item), state: "na", automatic: true,
             reason: `Applies only to ${item.applies}; this system runs ${chosen}.`,
           });
         }
@@ -322,7 +323,7 @@
 
     function updateAnswer(id, change) {
       const item = itemById.get(id);
-      const answer = { ...(answers.get(id) || core.blankAnswer(item)), auto: false };
+      const answer = { ...(answers.get(id) || core.blankAnswer(item)), automatic: false };
       change(answer, item);
       answers.set(id, answer);
       save();

@@ -73,13 +73,15 @@
   /** A fresh, open answer to `item` at its current rev. */
   const blankAnswer = (item) => ({
     id: item.id, rev: item.rev, state: "open", note: "", reason: "", owner: "", evidence: [], prefilled: false,
+    automatic: false,
   });
 
   /** What an answer lacks for its state (report.check_answer), or "" when nothing. */
   function missingField(answer) {
     if (answer.state === "na" && !strip(answer.reason)) return "is n/a but has no Reason";
-    if (answer.state === "waived" && !(strip(answer.reason) && strip(answer.owner))) {
-      return "is waived but lacks an Owner and a Reason";
+    if (answer.state === "waived") {
+      const missing = ["Owner", "Reason"].filter((name) => !strip(answer[name.toLowerCase()]));
+      if (missing.length) return "is waived but has no " + missing.join(" and no ");
     }
     return "";
   }
@@ -185,7 +187,8 @@
   /** The lines of one item and its answer; */
   function itemLines(rules, item, answer, currentRev) {
     const { fields } = rules;
-    const box = rules.doneStates.has(answer.state) ? "x" : " ";
+    // A probe's answer counts as open until a person deletes its mark: its box stays empty.
+    const box = rules.doneStates.has(answer.state) && !answer.prefilled ? "x" : " ";
     const meta = `${isLive(item) ? item.severity : "retired"}, rev ${answer.rev}`;
     const lines = [`- [${box}] **${item.id}** ${oneLine(item.title)} *(${meta})*`];
     if (!isLive(item)) {
@@ -196,7 +199,8 @@
       }
       for (const line of cleanBlock(item.check)) lines.push(line ? "  > " + line : "  >");
     }
-    lines.push(`  - ${fields.state}: ${answer.state}${answer.prefilled ? " " + rules.probe_mark : ""}`);
+    const marks = (answer.prefilled ? " " + rules.probe_mark : "") + (answer.automatic ? " " + rules.scope_mark : "");
+    lines.push(`  - ${fields.state}: ${answer.state}${marks}`);
     // A blank reason or owner reads back as empty, so only non-blank ones earn a line.
     if (strip(answer.reason) || answer.state === "na" || answer.state === "waived") {
       lines.push(...fieldLines(fields.reason, answer.reason));
@@ -266,8 +270,9 @@
     const { checklist: id, checklist_version, system, mesh, dataplane, date, reviewers, answers } = normalize(checklist, report);
     const data = {
       format, checklist: id, checklist_version, system, mesh, dataplane, date, reviewers,
-      answers: answers.map(({ id, rev, state, note, reason, owner, evidence, prefilled }) => ({
+      answers: answers.map(({ id, rev, state, note, reason, owner, evidence, prefilled, automatic }) => ({
         id, rev, state, note, reason, owner, evidence: evidence.map(({ source, text }) => ({ source, text })), prefilled,
+        automatic: automatic === true,
       })),
     };
     return JSON.stringify(data, null, 2) + "\n";
@@ -302,11 +307,15 @@
     const valid = isObject(raw) && isString(raw.id) && rules.itemId.test(raw.id)
       && Number.isInteger(raw.rev) && raw.rev > 0 && raw.rev <= rules.max_rev && rules.states.includes(raw.state)
       && [raw.note, raw.reason, raw.owner].every((text) => isText(rules, text)) && typeof raw.prefilled === "boolean"
+      && (raw.automatic === undefined || typeof raw.automatic === "boolean")
       && Array.isArray(raw.evidence) && raw.evidence.every(validEvidence)
       && !(exact && extraKeys(raw, rules.answer_keys).length);
     if (!valid) return null;
     const { id, rev, state, note, reason, owner, prefilled } = raw;
-    return { id, rev, state, note, reason, owner, evidence: raw.evidence.map(({ source, text }) => ({ source, text })), prefilled };
+    return {
+      id, rev, state, note, reason, owner, evidence: raw.evidence.map(({ source, text }) => ({ source, text })), prefilled,
+      automatic: raw.automatic === true && state === "na",
+    };
   }
 
   /** A checked report for `checklist` from plain data (JSON, front matter, saved state); */
@@ -484,16 +493,17 @@
     }
     const stateLine = given.state ? given.state.number : undefined;
     const written = given.state ? given.state.lines[0] : "open";
-    const word = strip(written.split(rules.probe_mark).join("")).toLowerCase();
+    const word = strip(written.split(rules.probe_mark).join("").split(rules.scope_mark).join("")).toLowerCase();
     let state = Object.hasOwn(rules.state_aliases, word) ? rules.state_aliases[word] : word;
     if (!rules.states.includes(state)) fail(`${at(stateLine)}unknown state '${written}'`);
     if (ticked && state === "open") state = "pass";
     else if (ticked && state === "fail") fail(`${at()}${id}: box ticked but State is fail`);
-    else if (!ticked && rules.doneStates.has(state)) fail(`${at()}${id}: State is ${state} but the box is not ticked`);
+    else if (!ticked && rules.doneStates.has(state) && !written.includes(rules.probe_mark)) fail(`${at()}${id}: State is ${state} but the box is not ticked`);
     const text = (key) => (given[key] ? cleanBlock(given[key].lines.join("\n")).join("\n") : "");
     const answer = {
       id, rev, state, note: text("note"), reason: text("reason"), owner: text("owner"), evidence,
       prefilled: written.includes(rules.probe_mark),
+      automatic: written.includes(rules.scope_mark) && state === "na",
     };
     const missing = missingField(answer);
     if (missing) fail(`${at(stateLine)}${id} ${missing}`);

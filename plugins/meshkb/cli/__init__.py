@@ -17,13 +17,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TextIO
 
 from meshkb import __version__
-from meshkb.cli import adr, checklist, cost, facts, links, report, scan, site, validate
+from meshkb.cli import adr, checklist, completion, cost, facts, links, report, scan, site, validate
 from meshkb.cli.common import Parser
 from meshkb.core.errors import EXIT_OK, EXIT_USAGE, MeshkbError, Problem
 from meshkb.core.files import os_problem
 from meshkb.core.terminal import one_line, visible
 
-COMMANDS = (checklist, report, validate, scan, cost, links, adr, facts, site)
+COMMANDS = (checklist, report, validate, scan, cost, links, adr, facts, site, completion)
 """Every command module, in the order `--help` lists them."""
 
 
@@ -32,7 +32,7 @@ def build_parser() -> Parser:
         prog="meshkb",
         description="Service-mesh decision checklists: export, check, validate, scan, cite.",
     )
-    parser.add_argument("--version", action="version", version=f"meshkb {__version__}")
+    parser.add_argument("-V", "--version", action="version", version=f"meshkb {__version__}")
     _global_options(parser, default=None)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for command in COMMANDS:

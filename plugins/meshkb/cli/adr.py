@@ -51,6 +51,11 @@ def register(commands: Any) -> None:
         "--status", default="proposed", help="proposed (default), accepted, rejected, deprecated"
     )
     new.add_argument("--date", help="YYYY-MM-DD (default: today)")
+    new.add_argument(
+        "--force",
+        action="store_true",
+        help="write --status accepted even while the --report's gate fails",
+    )
     for flag, what in (
         ("--deciders", "decision-makers"),
         ("--consulted", "people consulted"),
@@ -78,10 +83,13 @@ def run_adr_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     folder = Path(args.dir or _default_dir())
     if folder.exists() and not folder.is_dir():
         raise MeshkbError(Problem(str(folder), "is not a folder"))
+    status = adr.check_status(args.status)
     evidence = _evidence(args.report, resolver, folder) if args.report else None
+    if evidence is not None and status == "accepted":
+        _check_gate(evidence, args.force, err)
     meta = adr.AdrMeta(
         title=title,
-        status=adr.check_status(args.status),
+        status=status,
         date=_check_date(args.date) if args.date else datetime.date.today().isoformat(),
         decision_makers=_names(args.deciders),
         consulted=_names(args.consulted),
@@ -171,6 +179,25 @@ def _evidence(report_file: str, resolver: Resolver, folder: Path) -> ReviewEvide
         link_path=Path(relative).as_posix(),
         command_path=Path(report_file).as_posix(),
     )
+
+
+def _check_gate(evidence: ReviewEvidence, force: bool, err: TextIO) -> None:
+    """An accepted decision whose review gate fails: refused, or with --force, said so."""
+    from meshkb.core.score import score
+
+    result = score(evidence.checklist, evidence.report)
+    if result.gate:
+        return
+    why = (
+        f"the gate of {evidence.command_path} is not passed "
+        f"(open or failed blockers: {', '.join(result.blocking)})"
+    )
+    if not force:
+        raise MeshkbError(
+            f"adr new: --status accepted, but {why}; finish the review, write the ADR as "
+            "proposed, or pass --force to record the decision as accepted anyway (nothing was written)"
+        )
+    err.write(f"meshkb: warning: accepted with --force although {why}\n")
 
 
 def _names(values: list[str]) -> tuple[str, ...]:

@@ -29,7 +29,10 @@ def register(commands: Any) -> None:
         "-f",
         choices=FORMATS,
         default=None,
-        help="report format (default: from -o FILE's extension, else md)",
+        help=(
+            "report format (default: from -o FILE's extension, else md);"
+            " with 'list', json for the list as data"
+        ),
     )
     checklist.add_argument(
         "-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of stdout"
@@ -113,7 +116,10 @@ def run_checklist(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         assert output is not None  # _check_options: -i needs -o
         if resume:
             err.write(f"Resuming {visible(str(output))}.\n")
-        return run_interactive(checklist, report, output, fmt, stdin_text(), err)
+        given = {
+            key: value for key in ("system", "mesh", "dataplane") if (value := getattr(args, key))
+        }
+        return run_interactive(checklist, report, output, fmt, stdin_text(), err, given)
     emit(render_report(checklist, report, fmt), args, out)
     return EXIT_OK
 
@@ -186,7 +192,25 @@ def _check_options(args: argparse.Namespace, fmt: str) -> None:
 
 
 def _list(args: argparse.Namespace, out: TextIO) -> int:
+    if args.format not in (None, "json"):
+        raise MeshkbError(f"checklist list: --format {args.format} is not a list format (use json)")
     checklists = load_every(args)
+    if args.format == "json":
+        import json
+
+        data = [
+            {
+                "id": c.id,
+                "prefix": c.prefix,
+                "version": c.version,
+                "title": c.title,
+                "items": len(c.active_items()),
+                "file": c.source,
+            }
+            for c in checklists.values()
+        ]
+        out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        return EXIT_OK
     out.write(f"{'ID':<11} {'PREFIX':<6} {'VERSION':<8} {'ITEMS':>5}  TITLE\n")
     for checklist in checklists.values():
         out.write(

@@ -40,7 +40,20 @@ class Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise MeshkbError(f"{self.prog}: {_shortened(message)} (see --help)")
+        raise MeshkbError(f"{self.prog}: {_shortened(message)} (see {self.prog} --help)")
+
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        # argparse's own message, with the nearest choices named.
+        choices = action.choices
+        if choices is not None and value not in choices:
+            from meshkb.core.suggest import did_you_mean
+
+            names = [str(choice) for choice in choices]
+            raise argparse.ArgumentError(
+                action,
+                f"invalid choice: {value!r} (choose from {', '.join(names)})"
+                + did_you_mean(str(value), names),
+            )
 
 
 _LONG_QUOTE = re.compile(r"'([^']{60})[^']{20,}'")

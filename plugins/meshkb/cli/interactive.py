@@ -9,16 +9,16 @@ prompt library is needed for one keystroke per item.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
 from meshkb.core.errors import EXIT_OK, MeshkbError
 from meshkb.core.files import read_text, write_atomic
-from meshkb.core.model import Answer, Checklist, Report
+from meshkb.core.model import MESHES, Answer, Checklist, Report
 from meshkb.core.terminal import visible
-from meshkb.report.build import normalize
+from meshkb.report.build import new_report, normalize
 from meshkb.report.data import parse_report, render_report
 
 KEYS = {"p": "pass", "f": "fail", "n": "na", "w": "waived", "o": "open"}
@@ -30,9 +30,35 @@ class _Unfinished(Exception):
 
 
 def run_interactive(
-    checklist: Checklist, report: Report, path: Path, fmt: str, stdin: TextIO, err: TextIO
+    checklist: Checklist,
+    report: Report,
+    path: Path,
+    fmt: str,
+    stdin: TextIO,
+    err: TextIO,
+    given: Mapping[str, str] | None = None,
 ) -> int:
-    """Walk the open items; return when every item is answered or the person quits."""
+    """Walk the open items; return when every item is answered or the person quits.
+
+    `given` holds the scope fields named on the command line (`system`, `mesh`,
+    `dataplane`); with it, a new report (no file at `path` yet) first asks for the system
+    and the mesh not given. A resumed report comes in already read back and re-scoped.
+    """
+
+    def ask(prompt: str) -> str:
+        err.write(prompt)
+        err.flush()
+        line = stdin.readline()
+        if line == "":
+            raise EOFError
+        return line.strip()
+
+    if given is not None and not path.exists():
+        try:
+            report = _ask_scope(checklist, report, given, ask, err.write)
+        except (KeyboardInterrupt, EOFError):
+            err.write(f"\nNothing saved; {visible(str(path))} was not written.\n")
+            return EXIT_OK
     report = normalize(checklist, report)
     items = checklist.active_items()
     numbers = checklist.display_numbers()
@@ -50,14 +76,6 @@ def run_interactive(
         (i for i, item in enumerate(items) if answers[item.id].state == "open"), len(items)
     )
     err.write(f"{visible(checklist.title)} {visible(checklist.version)}: {HELP}\n")
-
-    def ask(prompt: str) -> str:
-        err.write(prompt)
-        err.flush()
-        line = stdin.readline()
-        if line == "":
-            raise EOFError
-        return line.strip()
 
     lost = ""  # a choice that could not be saved, and why
     try:
@@ -103,6 +121,38 @@ def run_interactive(
     unsaved = [item.id for item in items if saved.get(item.id) != answers[item.id]]
     _report_saved(checklist, path, unsaved, lost, err)
     return EXIT_OK
+
+
+def _ask_scope(
+    checklist: Checklist,
+    report: Report,
+    given: Mapping[str, str],
+    ask: Callable[[str], str],
+    say: Callable[[str], object],
+) -> Report:
+    """A new report asks what is reviewed and on which mesh (EOFError when input ends)."""
+    system = given.get("system", "")
+    while not system:
+        system = ask("System (what is reviewed, e.g. a namespace): ")
+    mesh = given.get("mesh", "")
+    if not mesh:
+        while True:
+            got = ask(f"Mesh ({', '.join(MESHES)}; Enter for not decided yet): ")
+            if got.lower() in ("", *MESHES):
+                mesh = got.lower()
+                break
+            say(
+                f"  {visible(repr(got))} is not a mesh meshkb knows: {', '.join(MESHES)}, or Enter\n"
+            )
+    return new_report(
+        checklist,
+        system=system,
+        mesh=mesh,
+        dataplane=given.get("dataplane", "") or report.dataplane,
+        date=report.date,
+        reviewers=report.reviewers,
+        carry=report,
+    )
 
 
 def _choose(

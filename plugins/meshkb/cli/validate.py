@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from meshkb.cli.common import checklist_dirs
-from meshkb.core.errors import EXIT_OK, MeshkbError, Problem
+from meshkb.core.errors import EXIT_OK, EXIT_USAGE, MeshkbError, Problem
+from meshkb.core.model import Checklist
 
 
 def register(commands: Any) -> None:
@@ -21,6 +22,13 @@ def register(commands: Any) -> None:
         nargs="*",
         metavar="PATH",
         help="files or folders, checked with the built-in and team checklists (default: those)",
+    )
+    validate.add_argument(
+        "--format",
+        "-f",
+        choices=("text", "json"),
+        default="text",
+        help="text (problems on stderr) or json (the checklists or the problems on stdout)",
     )
     validate.add_argument(
         "--update-index",
@@ -58,8 +66,17 @@ def run_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if not by_file:
         where = ", ".join(str(directory) for directory in directories)
         raise MeshkbError(Problem(where, "no checklist files (*.yaml, *.yml): nothing to check"))
-    checklists = load_all(sorted(by_file.values(), key=paths.index), use_record=False)
+    try:
+        checklists = load_all(sorted(by_file.values(), key=paths.index), use_record=False)
+    except MeshkbError as exc:
+        if args.format == "json":
+            _json(out, [], exc.problems)
+            return EXIT_USAGE
+        raise
     items = sum(len(c.active_items()) for c in checklists)
+    if args.format == "json":
+        _json(out, checklists, [])
+        return EXIT_OK
     err.write(f"meshkb: {len(checklists)} checklist(s), {items} items: valid\n")
     return EXIT_OK
 
@@ -79,3 +96,28 @@ def _update_index(err: TextIO) -> int:
     write_atomic(validated.RECORD, record, force=True)
     err.write(f"meshkb: wrote {validated.RECORD} ({len(files)} checklists)\n")
     return EXIT_OK
+
+
+def _json(out: TextIO, checklists: list[Checklist], problems: list[Problem]) -> None:
+    """`{"valid", "checklists", "problems"}`: what was checked, or each problem located."""
+    import json
+
+    data = {
+        "valid": not problems,
+        "checklists": [
+            {"id": c.id, "file": c.source, "version": c.version, "items": len(c.active_items())}
+            for c in checklists
+        ],
+        "problems": [
+            {
+                "file": p.file,
+                "line": p.line,
+                "column": p.column,
+                "path": p.path,
+                "message": p.message,
+                "text": str(p),
+            }
+            for p in problems
+        ],
+    }
+    out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")

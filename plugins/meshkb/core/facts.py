@@ -93,11 +93,9 @@ class FactBase:
         """The verified fact `key`; MeshkbError (one message) when missing or unverified."""
         fact = self.facts.get(key)
         if fact is None:
-            import difflib
+            from meshkb.core.suggest import did_you_mean
 
-            near = difflib.get_close_matches(key, list(self.facts), n=3, cutoff=0.8)
-            hint = f" (did you mean {', '.join(near)}?)" if near else ""
-            raise MeshkbError(f"unknown fact {key!r}{hint}")
+            raise MeshkbError(f"unknown fact {key!r}{did_you_mean(key, self.facts)}")
         if fact.status != "verified":
             raise MeshkbError(
                 f"fact {key!r} is unverified ({fact.topic}.yaml) and cannot be referenced"

@@ -160,9 +160,16 @@ def find_checklist(name: str, directories: Sequence[Path]) -> Path:
             path = directory / f"{name}{suffix}"
             if path.is_file():
                 return path
-    known = ", ".join(p.stem for p in all_checklist_files(directories)) or "none"
+    from meshkb.core.suggest import did_you_mean
+
+    names = [p.stem for p in all_checklist_files(directories)]
     where = ", ".join(str(d) for d in directories)
-    raise MeshkbError(Problem(where, f"no checklist {name!r} (known: {known})"))
+    raise MeshkbError(
+        Problem(
+            where,
+            f"no checklist {name!r} (known: {', '.join(names) or 'none'}){did_you_mean(name, names)}",
+        )
+    )
 
 
 def _build(data: Mapping[str, Any], file: str) -> Checklist:

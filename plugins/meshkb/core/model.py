@@ -223,6 +223,9 @@ class Answer:
     """What was seen."""
     prefilled: bool = False
     """The state was set by a probe and no person has confirmed it yet."""
+    automatic: bool = False
+    """meshkb set this n/a from the report's scope (the item is for another mesh or data
+    plane), not a person: carried forward, it is derived again from the new scope."""
 
     @property
     def effective_state(self) -> str:

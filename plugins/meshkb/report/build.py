@@ -27,6 +27,9 @@ STATE_ALIASES = {
 
 
 PROBE_MARK = "(probe: confirm)"
+SCOPE_MARK = "(from scope)"
+"""After `State: na`: meshkb set it from the mesh and data plane; delete the mark to keep
+the answer as a person's when the scope changes."""
 
 
 def new_report(
@@ -41,34 +44,25 @@ def new_report(
 ) -> Report:
     """A fill-in report; items that do not apply to `mesh`/`dataplane` start as n/a.
 
-    With `carry`, answers from an earlier report are kept, including those for an
-    older rev (flagged for re-verification) and for retired items.
+    Those n/a answers are marked `automatic`. With `carry`, answers from an earlier report
+    are kept, including those for an older rev (flagged for re-verification) and for
+    retired items; its automatic answers are not kept but derived again from this scope,
+    so an item of the new mesh starts open.
     """
-    items = checklist.item_by_id()
-
-    def chosen_by_hand(answer: Answer) -> bool:
-        # An open answer nobody wrote anything in, or the n/a the scope set, is no
-        # answer: the item starts afresh, so a mesh chosen now (on resume, say) decides.
-        if answer.note or answer.owner or answer.evidence or answer.prefilled:
-            return True
-        if answer.state == "open":
-            return bool(answer.reason)
-        item = items.get(answer.id)
-        return not (
-            item is not None
-            and carry is not None
-            and answer.state == "na"
-            and answer.reason == _scope_reason(item, carry.mesh, carry.dataplane)
-        )
-
-    previous = {a.id: a for a in (carry.answers if carry else ()) if chosen_by_hand(a)}
+    # An open answer nobody wrote anything in, or an n/a the old scope set, is no
+    # answer: the item starts afresh, so a mesh chosen now (on resume, say) decides. The
+    # `automatic` flag says which n/a the scope set; a person's own n/a in the same words
+    # is kept.
+    previous = {
+        a.id: a for a in (carry.answers if carry else ()) if not a.automatic and not untouched(a)
+    }
     answers: list[Answer] = []
     for item in checklist.active_items():
-        if item.id in previous:
-            answers.append(previous[item.id])
+        kept = previous.get(item.id)
+        if kept is not None:
+            answers.append(kept)
         elif not item.applies_when.matches(mesh or None, dataplane or None):
-            reason = _scope_reason(item, mesh, dataplane)
-            answers.append(Answer(item.id, item.rev, "na", reason=reason))
+            answers.append(scope_answer(item, mesh, dataplane))
         else:
             answers.append(Answer(item.id, item.rev))
     retired = {item.id for item in checklist.all_items() if item.retired}
@@ -85,10 +79,25 @@ def new_report(
     )
 
 
-def _scope_reason(item: Item, mesh: str, dataplane: str) -> str:
-    """The reason of the n/a an item gets when it does not apply to the system's mesh."""
+def untouched(answer: Answer) -> bool:
+    """Open with nothing written: an answer no person gave (the page's test too)."""
+    return (
+        answer.state == "open"
+        and not (answer.note or answer.reason or answer.owner or answer.evidence)
+        and not answer.prefilled
+    )
+
+
+def scope_answer(item: Item, mesh: str, dataplane: str) -> Answer:
+    """The automatic n/a of an item that is for another mesh or data plane."""
     chosen = f"{mesh} ({dataplane})" if mesh and dataplane else (mesh or dataplane)
-    return f"Applies only to {item.applies_when.describe()}; this system runs {chosen}."
+    return Answer(
+        item.id,
+        item.rev,
+        "na",
+        reason=f"Applies only to {item.applies_when.describe()}; this system runs {chosen}.",
+        automatic=True,
+    )
 
 
 def normalize(checklist: Checklist, report: Report) -> Report:
@@ -128,6 +137,22 @@ def checklist_for(
     return checklists[name]
 
 
+def missing_field(answer: Answer) -> str:
+    """What an n/a or waived answer lacks, as `is waived but has no Owner`; else ''.
+
+    Only what is missing is named: a waiver with a reason and no owner lacks the owner.
+    """
+    if answer.state == "na" and not answer.reason.strip():
+        return "is n/a but has no Reason"
+    if answer.state == "waived":
+        missing = [
+            name for name in ("Owner", "Reason") if not getattr(answer, name.lower()).strip()
+        ]
+        if missing:
+            return f"is waived but has no {' and no '.join(missing)}"
+    return ""
+
+
 FORBIDDEN_TEXT = re.compile(r"[\x00\ud800-\udfff]")
 """What no text in a report may hold: NUL (a reader takes the file for binary) and lone
 surrogates (not encodable as UTF-8). Every other character is kept as written."""
@@ -163,6 +188,7 @@ def report_to_data(report: Report) -> dict[str, Any]:
                 "owner": a.owner,
                 "evidence": [{"source": e.source, "text": e.text} for e in a.evidence],
                 "prefilled": a.prefilled,
+                "automatic": a.automatic,
             }
             for a in report.answers
         ],
@@ -204,20 +230,9 @@ def check_answer(
     answer: Answer, file: str, line: int | None = None, path: str | None = None
 ) -> None:
     """n/a needs a reason; waived needs an owner and a reason; evidence says something."""
-    if answer.state == "na" and not answer.reason.strip():
-        raise MeshkbError(
-            Problem(file, f"{answer.id} is n/a but has no Reason", line, 1 if line else None, path)
-        )
-    if answer.state == "waived" and not (answer.reason.strip() and answer.owner.strip()):
-        raise MeshkbError(
-            Problem(
-                file,
-                f"{answer.id} is waived but lacks an Owner and a Reason",
-                line,
-                1 if line else None,
-                path,
-            )
-        )
+    missing = missing_field(answer)
+    if missing:
+        raise MeshkbError(Problem(file, f"{answer.id} {missing}", line, 1 if line else None, path))
     for evidence in answer.evidence:
         if not one_line(evidence.text):
             raise MeshkbError(

@@ -35,6 +35,26 @@ class CheckResult:
         """No open or failed blocker, and no item missing from the report."""
         return self.score.gate and not self.missing
 
+    def groups(self) -> dict[str, tuple[str, ...]]:
+        """The items to act on, by group, in checklist order; an item is in one group at most.
+
+        `missing`: live items the report has no line for (they count as open); `reverify`:
+        answered for an older rev; `to_confirm`: set by a probe, not yet confirmed; `open`:
+        the other open items; `failed`, `waived`: by their state.
+        """
+        scored = self.score
+        missing = self.missing
+        special = {*missing, *scored.reverify, *scored.unconfirmed}
+        states = scored.states
+        return {
+            "failed": tuple(i for i, s in states.items() if s == "fail"),
+            "open": tuple(i for i, s in states.items() if s == "open" and i not in special),
+            "missing": missing,
+            "reverify": scored.reverify,
+            "to_confirm": scored.unconfirmed,
+            "waived": tuple(i for i, s in states.items() if s == "waived"),
+        }
+
 
 def check_report(checklist: Checklist, report: Report, file: str) -> CheckResult:
     items = checklist.item_by_id()
@@ -42,6 +62,28 @@ def check_report(checklist: Checklist, report: Report, file: str) -> CheckResult
     given = report.answer_by_id()
     missing = tuple(item.id for item in checklist.active_items() if item.id not in given)
     return CheckResult(file, checklist, report, score(checklist, report), retired, missing)
+
+
+def _entry(result: CheckResult, item_id: str) -> dict[str, object]:
+    """One item of a group as data: what it is, and what the report says about it."""
+    item = result.checklist.item_by_id()[item_id]
+    entry: dict[str, object] = {
+        "id": item.id,
+        "title": item.title,
+        "severity": item.severity,
+        "rev": item.rev,
+    }
+    answer = result.report.answer_by_id().get(item_id)
+    if answer is not None:
+        entry.update(
+            state=answer.state,
+            answered_rev=answer.rev,
+            note=answer.note,
+            reason=answer.reason,
+            owner=answer.owner,
+            evidence=[{"source": e.source, "text": e.text} for e in answer.evidence],
+        )
+    return entry
 
 
 def render_check_json(result: CheckResult, out: TextIO) -> str:
@@ -55,8 +97,19 @@ def render_check_json(result: CheckResult, out: TextIO) -> str:
         "gate": result.gate,
         "missing": list(result.missing),
         "retired": {a.id: items[a.id].replaced_by or "" for a in result.retired},
+        "items": {
+            group: [_entry(result, item_id) for item_id in ids]
+            for group, ids in result.groups().items()
+        },
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_check_junit(result: CheckResult, out: TextIO) -> str:
+    """The review as JUnit XML, the same as `meshkb checklist NAME --from FILE -f junit`."""
+    from meshkb.report.junit import render_junit
+
+    return render_junit(result.checklist, result.report)
 
 
 def render_check_text(result: CheckResult, out: TextIO) -> str:
@@ -74,30 +127,12 @@ def render_check_text(result: CheckResult, out: TextIO) -> str:
         )
     answers = report.answer_by_id()
     titles = {item.id: item.title for item in checklist.all_items()}
-    states = scored.states
-    groups = [
-        ("failed", [i for i, s in states.items() if s == "fail"]),
-        (
-            "open",
-            [
-                i
-                for i, s in states.items()
-                if s == "open"
-                and i not in scored.reverify
-                and i not in scored.unconfirmed
-                and i not in result.missing
-            ],
-        ),
-        ("re-verify (item changed since answered)", list(scored.reverify)),
-        ("to confirm (set by a probe)", list(scored.unconfirmed)),
-        ("waived", [i for i, s in states.items() if s == "waived"]),
-    ]
-    for label, ids in groups:
+    for group, ids in result.groups().items():
         if ids:
-            lines += ["", f"{label.capitalize()}:"]
+            lines += ["", f"{GROUP_LABELS[group]}:"]
             for item_id in ids:
                 extra = ""
-                if label == "waived":
+                if group == "waived":
                     extra = f" — owner {answers[item_id].owner}: {answers[item_id].reason}"
                 lines.append(f"  {item_id}  {titles[item_id]}{extra}")
     if result.retired:
@@ -111,10 +146,6 @@ def render_check_text(result: CheckResult, out: TextIO) -> str:
                 else (item.reason or "retired")
             )
             lines.append(f"  {item.id}  {item.title} — {where}")
-    if result.missing:
-        lines.append("")
-        lines.append("Missing from the report (they count as open; the gate fails):")
-        lines.extend(f"  {item_id}  {titles[item_id]}" for item_id in result.missing)
     why = []
     if scored.blocking:
         why.append(f"open or failed blockers: {', '.join(scored.blocking)}")
@@ -129,8 +160,19 @@ def render_check_text(result: CheckResult, out: TextIO) -> str:
     return "\n".join(shown) + "\n"
 
 
+GROUP_LABELS = {
+    "failed": "Failed",
+    "open": "Open",
+    "missing": "Missing from the report (they count as open; the gate fails)",
+    "reverify": "Re-verify (item changed since answered)",
+    "to_confirm": "To confirm (set by a probe)",
+    "waived": "Waived",
+}
+"""How the text summary heads each group of `CheckResult.groups`."""
+
 REPORTERS: dict[str, Callable[[CheckResult, TextIO], str]] = {
     "text": render_check_text,
     "json": render_check_json,
+    "junit": render_check_junit,
 }
 """`report check --format NAME` -> the reporter that writes the result."""

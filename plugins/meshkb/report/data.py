@@ -101,6 +101,7 @@ def report_from_data(
             raw["owner"],
             tuple(AnswerEvidence(e["text"], e["source"]) for e in raw["evidence"]),
             raw["prefilled"],
+            raw.get("automatic", False) and raw["state"] == "na",
         )
         try:
             check_answer(answer, file, path=path)
@@ -211,20 +212,30 @@ def json_marks(text: str) -> tuple[dict[str, tuple[int, int]], str | None]:
     return marks, duplicate
 
 
-def parse_report(text: str, file: str, checklists: dict[str, Checklist]) -> Report:
-    """Read a report in any of its forms, chosen by extension, else by content."""
+def report_format(file: str, text: str) -> str:
+    """The form of a report: `json`, `yaml` or `md`, by extension, else by content."""
     lowered = file.lower()
     stripped = text.lstrip("\ufeff \n\r\t")
     if lowered.endswith(".json") or (
         not lowered.endswith((".md", ".markdown", ".yaml", ".yml")) and stripped.startswith("{")
     ):
+        return "json"
+    if lowered.endswith((".yaml", ".yml")):
+        return "yaml"
+    return "md"
+
+
+def parse_report(text: str, file: str, checklists: dict[str, Checklist]) -> Report:
+    """Read a report in any of its forms, chosen by extension, else by content."""
+    form = report_format(file, text)
+    if form == "json":
         data = load_json(text, file)
         try:
             return report_from_data(data, file, checklists)
         except MeshkbError:
             # Again, with the place of every value: only a problem needs them.
             return report_from_data(data, file, checklists, json_marks(text.lstrip("\ufeff"))[0])
-    if lowered.endswith((".yaml", ".yml")):
+    if form == "yaml":
         located = load_yaml_text(text, file)
         return report_from_data(located.data, file, checklists, located.marks)
     return parse_markdown(text, file, checklists)

@@ -28,6 +28,7 @@ from meshkb.core.yaml_policy import load_yaml_text
 from meshkb.report.build import (
     FORBIDDEN_TEXT,
     PROBE_MARK,
+    SCOPE_MARK,
     STATE_ALIASES,
     YAML_UNSAFE,
     check_answer,
@@ -72,7 +73,9 @@ def _field(name: str, text: str) -> list[str]:
 
 
 def _item_lines(item: Item, answer: Answer, current_rev: int | None) -> list[str]:
-    box = "x" if answer.state in DONE_STATES else " "
+    # A probe's answer counts as open until a person deletes its mark, so its box stays
+    # empty (reports written before this had it ticked: both read the same).
+    box = "x" if answer.state in DONE_STATES and not answer.prefilled else " "
     meta = (
         f"{item.severity}, rev {answer.rev}" if not item.retired else f"retired, rev {answer.rev}"
     )
@@ -89,6 +92,7 @@ def _item_lines(item: Item, answer: Answer, current_rev: int | None) -> list[str
             )
         lines.extend(f"  > {line}" if line else "  >" for line in _clean_block(item.check))
     state = answer.state + (f" {PROBE_MARK}" if answer.prefilled else "")
+    state += f" {SCOPE_MARK}" if answer.automatic else ""
     lines.append(f"  - State: {state}")
     # A blank reason or owner reads back as empty, so only non-blank ones earn a line.
     if answer.reason.strip() or answer.state in ("na", "waived"):
@@ -485,9 +489,11 @@ def _parse_front(lines: list[str], file: str) -> tuple[dict[str, Any], int]:
     return partial, end + 1
 
 
-def _parse_state(value: str, file: str, line: int) -> tuple[str, bool]:
+def _parse_state(value: str, file: str, line: int) -> tuple[str, bool, bool]:
+    """The state, whether a probe set it, and whether meshkb set it from the scope."""
     prefilled = PROBE_MARK in value
-    word = value.replace(PROBE_MARK, "").strip().lower()
+    automatic = SCOPE_MARK in value
+    word = value.replace(PROBE_MARK, "").replace(SCOPE_MARK, "").strip().lower()
     word = STATE_ALIASES.get(word, word)
     if word not in STATES:
         raise MeshkbError(
@@ -495,7 +501,7 @@ def _parse_state(value: str, file: str, line: int) -> tuple[str, bool]:
                 file, f"unknown state {value.strip()!r} (use one of: {', '.join(STATES)})", line, 1
             )
         )
-    return word, prefilled
+    return word, prefilled, automatic and word == "na"
 
 
 def _parse_answer(
@@ -551,8 +557,10 @@ def _parse_answer(
             raise MeshkbError(
                 Problem(file, _stray_line(item_id, line, current is not None), where, 1)
             )
-    state, prefilled = (
-        _parse_state(fields["state"][0], file, state_line) if "state" in fields else ("open", False)
+    state, prefilled, automatic = (
+        _parse_state(fields["state"][0], file, state_line)
+        if "state" in fields
+        else ("open", False, False)
     )
 
     if ticked and state == "open":
@@ -566,7 +574,7 @@ def _parse_answer(
                 1,
             )
         )
-    elif not ticked and state in DONE_STATES:
+    elif not ticked and state in DONE_STATES and not prefilled:
         raise MeshkbError(
             Problem(
                 file,
@@ -589,6 +597,7 @@ def _parse_answer(
         text.get("owner", ""),
         tuple(evidence),
         prefilled,
+        automatic,
     )
     check_answer(answer, file, state_line)
     return answer

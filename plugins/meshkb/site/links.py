@@ -8,7 +8,6 @@ ones included, at `{site_url}go/<ITEM-ID>/` (the meshkb plugin writes those page
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -16,6 +15,7 @@ from typing import Any
 
 from meshkb.core.errors import MeshkbError, Problem
 from meshkb.core.model import Checklist, Item
+from meshkb.core.suggest import did_you_mean
 from meshkb.site.sources import (
     DEFAULT_SITE_URL,
     Heading,
@@ -316,13 +316,7 @@ class Resolver:
 
 def _suggest(query: str, candidates: Iterable[str], prefix: str = "") -> str:
     """`; did you mean ...?` with the closest candidates, or nothing."""
-    pool = list(dict.fromkeys(candidates))
-    close = difflib.get_close_matches(query, pool, n=3, cutoff=0.6)
-    if query:
-        close += [c for c in pool if c.startswith(query) and c not in close][: 3 - len(close)]
-    if not close:
-        return ""
-    return "; did you mean " + ", ".join(prefix + c for c in close) + "?"
+    return did_you_mean(query, candidates, prefix)
 
 
 def _with_notes(link: Link, *notes: str) -> Link:

@@ -25,7 +25,7 @@ from meshkb.core.model import (
     Checklist,
     Item,
 )
-from meshkb.report.build import FORBIDDEN_TEXT, PROBE_MARK, STATE_ALIASES, YAML_UNSAFE
+from meshkb.report.build import FORBIDDEN_TEXT, PROBE_MARK, SCOPE_MARK, STATE_ALIASES, YAML_UNSAFE
 from meshkb.report.markdown import (
     FIELD_RE,
     FREE_TEXT,
@@ -137,6 +137,7 @@ def page_contract() -> dict[str, Any]:
         "dataplanes": list(DATAPLANES),
         "evidence_sources": list(answer["evidence"]["items"]["properties"]["source"]["enum"]),
         "probe_mark": PROBE_MARK,
+        "scope_mark": SCOPE_MARK,
         "fill_in_help": FILL_IN_HELP,
         "front_matter_keys": list(FRONT_KEYS),
         # Markdown field names by their lower-case key, as the parser matches them and
