@@ -29,7 +29,8 @@ def test_search_pictures_and_pages_work_without_any_outside_request(page: Page, 
         "(img) => img.complete && img.naturalWidth > 0", arg=flow.element_handle()
     )
     page.goto(site.page("cost/"))
-    assert page.locator("svg.meshkb-cost-chart").count() == 1
+    # The chart: a figure of two panels (CPU and memory), drawn inline, no image to fetch.
+    assert page.locator("figure.meshkb-cost-chart svg[data-meshkb-panel]").count() == 2
     # Material's search box, or Zensical's button and dialog (in a shadow root, which
     # Playwright's CSS locators enter).
     page.locator("label.md-search__icon, .md-search__input, .md-search__button").first.click()
