@@ -30,7 +30,7 @@ TITLE = HOSTILE.title
 OVERLAY = replace_controls(ITEMS["XSS-0004"].title)
 CONTROLS = replace_controls(ITEMS["XSS-0005"].title)
 GUIDE_PAGES = ["decide/", "traps/", "migrate/", "alternatives/", "compare/", "cost/", "remove/"]
-"""The pages whose `[[meshkb:items]]` table lists XSS-0004 (it cites each of them)."""
+"""The pages whose `[[meshkb:items]]` list names XSS-0004 (it cites each of them)."""
 
 TRAP = """
 Object.defineProperty(window, '__pwned', {
@@ -44,6 +44,7 @@ Object.defineProperty(window, '__pwned', {
 INJECTED = """() => {
   const found = [];
   const injected = "img[src='x'], iframe, a[href^='javascript' i], article table [style],"
+    + " article .meshkb-cites [style],"
     + " article [style*='fixed' i], .md-search-result img, .md-search-result script";
   for (const el of document.querySelectorAll('*')) {
     const handlers = [...el.attributes].some((a) => /^on/i.test(a.name));
@@ -111,13 +112,13 @@ def content_text(page: Page) -> str:
 
 
 @pytest.mark.parametrize("path", GUIDE_PAGES)
-def test_guide_pages_show_the_items_table_as_text(
+def test_guide_pages_show_the_items_list_as_text(
     page: Page, hostile_site: Site, watch: Watch, path: str
 ) -> None:
     page.goto(hostile_site.page(path))
-    rows = page.locator("article table tr", has_text="XSS-")
-    expect(rows.first).to_be_visible()
-    hover_everything(page, "article table tr:has-text('XSS-') td")
+    lines = page.locator("article ul.meshkb-cites li", has_text="XSS-")
+    expect(lines.first).to_be_visible()
+    hover_everything(page, "article ul.meshkb-cites li:has-text('XSS-'), article ul.meshkb-cites a")
     watch.assert_clean()
     text = content_text(page)
     assert f"XSS-0004 {OVERLAY}" in text
@@ -128,8 +129,8 @@ def test_guide_pages_show_the_items_table_as_text(
     # The attribute list stayed in the title: nothing covers the page.
     box = page.viewport_size or {"width": 1280, "height": 720}
     covering = page.evaluate(
-        "([x, y]) => document.elementFromPoint(x, y).closest('article table') !== null"
-        " && document.elementFromPoint(1, 1).closest('article table') !== null",
+        "([x, y]) => document.elementFromPoint(x, y).closest('article .meshkb-cites') !== null"
+        " && document.elementFromPoint(1, 1).closest('article .meshkb-cites') !== null",
         [box["width"] // 2, box["height"] // 2],
     )
     assert covering is False
