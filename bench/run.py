@@ -66,7 +66,9 @@ FIGURE_KEYS = (
     "site_size_mb",
     "cold_start_meshkb_s",
     "cold_start_import_yaml_s",
+    "cold_start_precommit_s",
     "cold_start_ratio",
+    "cold_start_vs_precommit_ratio",
     "scale_load_half_s",
     "scale_load_full_s",
     "scale_load_growth",
@@ -727,14 +729,22 @@ def bench_cold_start(bench: Bench) -> None:
     check = subprocess.run(meshkb, cwd=ROOT, env=env(), capture_output=True, check=False)
     if check.returncode != 0 or b"MIG-" not in check.stdout:
         note = f"meshkb checklist migration failed: {check.stderr.decode()[-200:]}"
-        bench.missing(["cold_start_meshkb_s", "cold_start_import_yaml_s"], "cold start", note)
+        keys = ["cold_start_meshkb_s", "cold_start_import_yaml_s", "cold_start_precommit_s"]
+        bench.missing(keys, "cold start", note)
         bench.add("cold_start_ratio", "cold start ratio", NA, "x", note=note)
+        bench.add("cold_start_vs_precommit_ratio", "cold start / pre-commit", NA, "x", note=note)
         return
+    # `pre-commit --version`: the second yardstick, a CLI a team already runs.
+    precommit = [tool("pre-commit"), "--version"]
     cpu_a: list[float] = []
     cpu_b: list[float] = []
-    a, b = interleaved(
-        lambda: run_timed(meshkb, cpu=cpu_a),
-        lambda: run_timed(baseline, cpu=cpu_b),
+    cpu_c: list[float] = []
+    a, b, c = interleaved_all(
+        [
+            lambda: run_timed(meshkb, cpu=cpu_a),
+            lambda: run_timed(baseline, cpu=cpu_b),
+            lambda: run_timed(precommit, cpu=cpu_c),
+        ],
         plan.start_pairs,
         plan.start_warmup,
     )
@@ -747,6 +757,7 @@ def bench_cold_start(bench: Bench) -> None:
         samples=a,
     )
     bench.add("cold_start_import_yaml_s", '`python -c "import yaml"`', median(b), "s", samples=b)
+    bench.add("cold_start_precommit_s", "`pre-commit --version`", median(c), "s", samples=c)
     ratios = [x / y for x, y in zip(a, b, strict=True)]
     bench.add(
         "cold_start_ratio",
@@ -758,6 +769,17 @@ def bench_cold_start(bench: Bench) -> None:
         note=f"{len(a)} interleaved runs each; median of pair ratios {median(ratios):.2f}; "
         + cpu_note,
         samples=ratios,
+    )
+    versus = [x / z for x, z in zip(a, c, strict=True)]
+    bench.add(
+        "cold_start_vs_precommit_ratio",
+        "cold start meshkb / pre-commit --version",
+        median(a) / median(c),
+        "x",
+        goal="< 1",
+        check=lambda value: "ok" if value < 1 else "MISSED",
+        note=f"median of pair ratios {median(versus):.2f}",
+        samples=versus,
     )
     bench.profiles["cold_start_ratio"] = lambda: import_profile(meshkb)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from meshkb.cli import build_parser
-from meshkb.cli.completion import command_table
+from meshkb.cli.shells import command_table
 
 from ..conftest import run_cli
 

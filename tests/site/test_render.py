@@ -136,7 +136,7 @@ def test_header_shows_title_version_review_date_and_summary(fragment: Node) -> N
 
 
 def test_toolbar_is_in_the_html_and_hidden_only_without_script(fragment: Node) -> None:
-    toolbar = fragment.find("div", data_meshkb_toolbar="")
+    toolbar = fragment.find("section", data_meshkb_toolbar="")
     # In the HTML from the first paint (no layout shift); without scripting the CSS hides it.
     assert "hidden" not in toolbar.attrs and "data-search-exclude" in toolbar.attrs
     css = (ROOT / "plugins" / "meshkb" / "assets" / "meshkb.css").read_text(encoding="utf-8")
