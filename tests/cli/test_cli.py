@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -352,7 +353,7 @@ def test_report_check_takes_several_files_as_pre_commit_passes_them(
         ("empty", []),
         ("x.yaml", []),
         ("notes", ["README.md", "old.yaml.bak"]),
-        ("nested", ["a.yaml/"]),
+        ("nested", ["sub/"]),
     ],
 )
 def test_a_folder_without_checklists_is_nothing_to_check_not_valid(
@@ -378,3 +379,25 @@ def test_no_checklist_at_all_is_nothing_to_check(tmp_path: Path) -> None:
     assert result.err == (
         f"meshkb: error: {tmp_path}: no checklist files (*.yaml, *.yml): nothing to check\n"
     )
+
+
+@pytest.mark.parametrize("command", [("validate", "{folder}"), ("checklist", "list")])
+def test_a_checklist_name_that_is_no_regular_file_is_refused_not_skipped(
+    tmp_path: Path, command: tuple[str, str]
+) -> None:
+    """A FIFO named *.yaml would block a read forever; a folder or a broken link cannot be
+    read. Each is named, in file order, and nothing is checked or listed."""
+    folder = tmp_path / "team"
+    folder.mkdir()
+    shutil.copy(SAMPLE, folder / "sample.yaml")
+    os.mkfifo(folder / "a-pipe.yaml")
+    (folder / "b-folder.yml").mkdir()
+    (folder / "c-gone.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    args = [part.format(folder=folder) for part in command]
+    result = run_cli("--checklists", str(folder), *args)
+    assert (result.code, result.out) == (2, "")
+    assert result.err.splitlines() == [
+        f"meshkb: error: {folder / 'a-pipe.yaml'}: is a FIFO (named pipe), not a regular file; a checklist must be a regular YAML file",
+        f"meshkb: error: {folder / 'b-folder.yml'}: is a directory, not a regular file; a checklist must be a regular YAML file",
+        f"meshkb: error: {folder / 'c-gone.yaml'}: is a broken symbolic link, not a regular file; a checklist must be a regular YAML file",
+    ]

@@ -9,7 +9,7 @@ from typing import Any
 
 from meshkb.core import facts, validate, validated
 from meshkb.core.errors import MeshkbError, Problem
-from meshkb.core.files import read_text
+from meshkb.core.files import file_kind, read_text
 from meshkb.core.model import AppliesWhen, Checklist, Item, Outcome, Ref, Rule, Section
 from meshkb.core.yaml_policy import Located, load_yaml_text
 
@@ -54,8 +54,24 @@ def load_checklist(path: str | Path) -> Checklist:
 
 
 def checklist_files(directory: Path) -> list[Path]:
-    """The checklist files in a folder, sorted."""
-    return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    """The checklist files in a folder, sorted.
+
+    A `.yaml` name that is not a regular file (a FIFO would block the read forever, a
+    folder or a broken link cannot be read) is refused, not skipped without a word.
+    """
+    found = sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml"))
+    refused = [Problem(str(p), _not_a_checklist_file(p)) for p in found if not p.is_file()]
+    if refused:
+        raise MeshkbError(refused)
+    return found
+
+
+def _not_a_checklist_file(path: Path) -> str:
+    try:
+        kind = file_kind(path.stat().st_mode)
+    except OSError:
+        kind = "a broken symbolic link" if path.is_symlink() else "unreadable"
+    return f"is {kind}, not a regular file; a checklist must be a regular YAML file"
 
 
 def load_all(paths: Iterable[Path], *, use_record: bool = True) -> list[Checklist]:
