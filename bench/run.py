@@ -44,6 +44,7 @@ from meshkb.core import load, score
 from meshkb.core.model import Answer, AnswerEvidence, Report
 from meshkb.report import build as _build
 from meshkb.report import markdown as _markdown
+from meshkb.report import markdown_read as _markdown_read
 from sitecopy import config_replay_site, config_without_plugin, plugin_enabled
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -1021,7 +1022,7 @@ def bench_report(bench: Bench) -> None:
     for name, checklist in (("half", half), ("full", full)):
         filled = filled_report(checklist)
         markdown = _markdown.render_markdown(checklist, filled)
-        parsed = _markdown.parse_markdown(markdown, "review.md", {checklist.id: checklist})
+        parsed = _markdown_read.parse_markdown(markdown, "review.md", {checklist.id: checklist})
         if _markdown.render_markdown(checklist, parsed) != markdown:
             raise RuntimeError("report round trip changed the bytes")
         cases[name] = (checklist, markdown, parsed)
@@ -1029,7 +1030,9 @@ def bench_report(bench: Bench) -> None:
 
     def parse(name: str) -> Callable[[], object]:
         checklist, markdown, _ = cases[name]
-        return lambda: _markdown.parse_markdown(markdown, "review.md", {checklist.id: checklist})
+        return lambda: _markdown_read.parse_markdown(
+            markdown, "review.md", {checklist.id: checklist}
+        )
 
     def scoring(name: str) -> Callable[[], object]:
         checklist, _, parsed = cases[name]
@@ -1053,7 +1056,7 @@ def bench_report(bench: Bench) -> None:
         )
     checklist, markdown, parsed = cases["full"]
     bench.profiles["report_parse_growth"] = lambda: profile_call(
-        lambda: _markdown.parse_markdown(markdown, "review.md", {checklist.id: checklist})
+        lambda: _markdown_read.parse_markdown(markdown, "review.md", {checklist.id: checklist})
     )
     bench.profiles["report_score_growth"] = lambda: profile_call(
         lambda: score.score(checklist, parsed)

@@ -10,7 +10,7 @@ import pytest
 from meshkb.cli.interactive import run_interactive
 from meshkb.core.load import load_checklist
 from meshkb.report.build import new_report
-from meshkb.report.markdown import parse_markdown
+from meshkb.report.markdown_read import parse_markdown
 
 from ..conftest import CASES, run_cli
 

@@ -16,7 +16,7 @@ from meshkb.core.load import load_checklist
 from meshkb.core.terminal import one_line, visible
 from meshkb.report.build import new_report
 from meshkb.report.check import check_report, render_check_text
-from meshkb.report.markdown import parse_markdown
+from meshkb.report.markdown_read import parse_markdown
 
 from ..conftest import CASES, CHECKLISTS, ROOT, run_cli
 

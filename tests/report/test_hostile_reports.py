@@ -16,7 +16,8 @@ from meshkb.core.load import load_checklist
 from meshkb.core.model import Answer, AnswerEvidence, Report
 from meshkb.report.build import new_report
 from meshkb.report.data import render_json
-from meshkb.report.markdown import parse_markdown, render_markdown
+from meshkb.report.markdown import render_markdown
+from meshkb.report.markdown_read import parse_markdown
 
 from ..conftest import CASES, Run, run_cli
 

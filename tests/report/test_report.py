@@ -14,7 +14,8 @@ from meshkb.core.model import Answer, AnswerEvidence, Report
 from meshkb.core.score import score
 from meshkb.report.build import new_report
 from meshkb.report.data import parse_report, render_json, render_yaml
-from meshkb.report.markdown import parse_markdown, render_markdown
+from meshkb.report.markdown import render_markdown
+from meshkb.report.markdown_read import parse_markdown
 
 from ..conftest import CASES
 from .strategies import note_text, reports

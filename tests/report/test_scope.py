@@ -7,7 +7,8 @@ from pathlib import Path
 
 from meshkb.core.load import load_checklist
 from meshkb.report.data import parse_report, render_json, render_yaml
-from meshkb.report.markdown import parse_markdown, render_markdown
+from meshkb.report.markdown import render_markdown
+from meshkb.report.markdown_read import parse_markdown
 
 from ..conftest import CHECKLISTS, run_cli
 

@@ -27,7 +27,8 @@ from meshkb.core.load import checklist_files, load_all, load_checklist
 from meshkb.core.model import STATES, Answer, AnswerEvidence, Checklist, Report
 from meshkb.report.build import new_report
 from meshkb.report.data import render_json, report_to_data
-from meshkb.report.markdown import parse_markdown, render_markdown
+from meshkb.report.markdown import render_markdown
+from meshkb.report.markdown_read import parse_markdown
 from meshkb.site.page_data import checklist_data
 
 from ..conftest import CASES, CHECKLISTS, ROOT

@@ -23,7 +23,6 @@ from meshkb.report.build import (
     report_to_data,
     text_problems,
 )
-from meshkb.report.markdown import parse_markdown
 
 
 def render_json(checklist: Checklist, report: Report) -> str:
@@ -238,6 +237,8 @@ def parse_report(text: str, file: str, checklists: dict[str, Checklist]) -> Repo
     if form == "yaml":
         located = load_yaml_text(text, file)
         return report_from_data(located.data, file, checklists, located.marks)
+    from meshkb.report.markdown_read import parse_markdown  # only a reader pays for it
+
     return parse_markdown(text, file, checklists)
 
 

@@ -26,10 +26,10 @@ from meshkb.core.model import (
     Item,
 )
 from meshkb.report.build import FORBIDDEN_TEXT, PROBE_MARK, SCOPE_MARK, STATE_ALIASES, YAML_UNSAFE
-from meshkb.report.markdown import (
+from meshkb.report.markdown import FRONT_KEYS
+from meshkb.report.markdown_read import (
     FIELD_RE,
     FREE_TEXT,
-    FRONT_KEYS,
     ITEM_RE,
     KNOWN_FIELDS,
     LIST_RE,
