@@ -13,12 +13,13 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from meshkb.core.errors import MeshkbError
 from meshkb.core.model import Checklist, Report
-from meshkb.core.score import Score, score
+from meshkb.core.score import Score
+from meshkb.report.check import CheckResult, check_report
 from meshkb.site.links import Link, Resolver
 
 ADR_FILE = re.compile(r"^([0-9]{4})-.+\.md$")
@@ -258,7 +259,8 @@ def _checklist_link(resolver: Resolver, checklist_id: str) -> Link | None:
 
 def _confirmation(evidence: ReviewEvidence, resolver: Resolver) -> list[str]:
     checklist, report = evidence.checklist, evidence.report
-    result = score(checklist, report)
+    checked = check_report(checklist, report, evidence.command_path)
+    result = checked.score
     link = resolver.checklist(checklist.id)
     who = f" by {', '.join(report.reviewers)}" if report.reviewers else ""
     system = f" for `{_code(report.system)}`" if report.system.strip() else ""
@@ -274,8 +276,18 @@ def _confirmation(evidence: ReviewEvidence, resolver: Resolver) -> list[str]:
             f"The report was made from version {report.checklist_version}; carry it forward with"
             f" `meshkb checklist {checklist.id} --from {evidence.command_path}`."
         )
-    lines.extend(["", *_progress_table(result), "", *_findings(result, report, resolver)])
+    lines.extend(["", *_progress_table(result), "", *_findings(checked, resolver)])
     return lines
+
+
+def gate_failures(checked: CheckResult, name: Callable[[str], str] = str) -> str:
+    """Why a review's gate is not passed, as `report check --gate` judges it."""
+    reasons = []
+    if checked.score.blocking:
+        reasons.append("open or failed blockers: " + ", ".join(map(name, checked.score.blocking)))
+    if checked.missing:
+        reasons.append("items missing from the report: " + ", ".join(map(name, checked.missing)))
+    return "; ".join(reasons)
 
 
 def _progress_table(result: Score) -> list[str]:
@@ -288,16 +300,16 @@ def _progress_table(result: Score) -> list[str]:
     return lines
 
 
-def _findings(result: Score, report: Report, resolver: Resolver) -> list[str]:
+def _findings(checked: CheckResult, resolver: Resolver) -> list[str]:
     def item(item_id: str) -> str:
         return resolver.item(item_id).markdown
 
+    result, report = checked.score, checked.report
     lines = []
-    if result.gate:
-        lines.append("* **Gate:** passed; no blocker is open or failed.")
+    if checked.gate:
+        lines.append("* **Gate:** passed; no blocker is open or failed, and no item is missing.")
     else:
-        blocking = ", ".join(item(i) for i in result.blocking)
-        lines.append(f"* **Gate:** not passed; open or failed blockers: {blocking}.")
+        lines.append(f"* **Gate:** not passed; {gate_failures(checked, item)}.")
     for outcome in result.outcomes:
         lines.append(
             f"* **{_line(outcome.title)}:** {_line(outcome.label)}; {_line(outcome.reason)}"

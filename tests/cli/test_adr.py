@@ -416,3 +416,44 @@ def test_ten_adr_new_at_once_take_ten_numbers(workdir: Path, existing: int) -> N
     assert not any(name.startswith(".") for name in names)  # no temporary file left
     for index in range(10):
         assert sum(f"-decision-{index}.md" in name for name in names) == 1
+
+
+def test_accepted_is_refused_while_an_item_is_missing_from_the_report(workdir: Path) -> None:
+    """The ADR's gate is `report check --gate`'s: every blocker passed is not enough when
+    the report has lost an item's line (it counts as open, and CI would fail)."""
+    import json
+
+    exported = run_cli(
+        "--checklists", str(ROOT / "checklists"), "checklist", "migration", "-f", "json"
+    )
+    assert exported.code == 0, exported.err
+    data = json.loads(exported.out)
+    data.update(system="payments", mesh="linkerd", reviewers=["Ana Rivera"])
+    blockers = {
+        item["id"]
+        for section in yaml.safe_load((ROOT / "checklists" / "migration.yaml").read_text())[
+            "sections"
+        ]
+        for item in section["items"]
+        if item.get("severity") == "blocker" and not item.get("retired")
+    }
+    for answer in data["answers"]:
+        if answer["id"] in blockers:
+            answer["state"] = "pass"
+    dropped = next(a["id"] for a in data["answers"] if a["id"] not in blockers)
+    data["answers"] = [a for a in data["answers"] if a["id"] != dropped]
+    report = workdir / "review.json"
+    report.write_text(json.dumps(data), encoding="utf-8")
+    checked = run_cli(
+        "--checklists", str(ROOT / "checklists"), "report", "check", str(report), "--gate"
+    )
+    assert checked.code == 1, checked.out + checked.err
+    code, out, err = new_adr("--report", "review.json", "--status", "accepted")
+    assert (code, out) == (2, "")
+    assert f"is not passed (items missing from the report: {dropped}); finish the review" in err
+    assert not (workdir / "docs").exists()
+    code, out, err = new_adr("--report", "review.json")  # proposed: written, and says why
+    assert code == 0, err
+    assert f"* **Gate:** not passed; items missing from the report: [{dropped}: " in (
+        Path(out.strip()).read_text()
+    )
