@@ -44,6 +44,8 @@ class Site:
     """The built site folder."""
     url: str
     """Base URL with a trailing slash, e.g. http://127.0.0.1:8000/."""
+    engine: str = "mkdocs"
+    """What built it: `mkdocs` or `zensical`."""
 
     def page(self, path: str) -> str:
         return self.url + path.lstrip("/")
@@ -82,10 +84,10 @@ def _bind(port: int = 0) -> ThreadingHTTPServer | None:
         return None
 
 
-def _serve(server: ThreadingHTTPServer, folder: Path) -> Site:
+def _serve(server: ThreadingHTTPServer, folder: Path, engine: str = "mkdocs") -> Site:
     server.RequestHandlerClass = functools.partial(_Quiet, directory=str(folder))  # type: ignore[assignment]
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    return Site(folder, f"http://127.0.0.1:{server.server_address[1]}/")
+    return Site(folder, f"http://127.0.0.1:{server.server_address[1]}/", engine)
 
 
 @pytest.fixture(scope="session", params=ENGINES)
@@ -107,7 +109,7 @@ def site(
         assert server is not None
         source = copy_sources(tmp_path_factory.mktemp(f"site-src-{engine}"))
         folder = build_with(engine, source, f"http://127.0.0.1:{server.server_address[1]}/")
-    yield _serve(server, folder)
+    yield _serve(server, folder, engine)
     server.shutdown()
     server.server_close()
 
