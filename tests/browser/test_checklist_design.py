@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from .conftest import Site
-from .test_checklist_page import fill, item, live_ids, open_checklist, set_state
+from .test_checklist_page import CHECKLIST_SET, fill, item, live_ids, open_checklist, set_state
 
 pytestmark = pytest.mark.browser
 
@@ -158,13 +158,78 @@ def test_a_go_link_lands_on_its_item_marked_and_open(page: Page, site: Site) -> 
     expect(page.locator("[data-meshkb-target]")).to_have_count(1)
 
 
+def tabbed_items(name: str) -> dict[str, dict[str, str]]:
+    """Item ID -> mesh -> its steps, for the items whose "how" differs for two meshes or more."""
+    found = {}
+    for it in CHECKLIST_SET[name].active_items():
+        steps = {mesh: text for mesh, text in it.how if mesh != "default"}
+        if len(steps) >= 2:
+            found[it.id] = steps
+    assert found, f"checklist {name} has no per-mesh how to test the tabs with"
+    return found
+
+
+def first_words(markdown: str) -> str:
+    """The start of a Markdown text as the page shows it: its first line, without list
+    marker, code ticks or strong stars (the shipped "how" texts have no links there)."""
+    line = markdown.strip().splitlines()[0].removeprefix("- ")
+    return " ".join(line.replace("`", "").replace("**", "").split())[:40]
+
+
 def test_the_how_for_each_mesh_is_a_tab_and_follows_the_mesh_chosen(page: Page, site: Site) -> None:
-    first = live_ids("migration")[0]
+    tabbed = tabbed_items("migration")
+    first = next(iter(tabbed))
     open_checklist(page, site, "migration")
     tabs = item(page, first).locator(".meshkb-tab-labels label")
     expect(tabs).to_have_text(["Istio", "Linkerd", "Cilium"])
     page.select_option("[data-meshkb-field=mesh]", "linkerd")
-    item(page, first).locator("details").evaluate("el => el.open = true")
+    page.locator("details.meshkb-details").evaluate_all("els => els.forEach(el => el.open = true)")
+    for item_id, steps in tabbed.items():
+        if "linkerd" not in steps:
+            continue
+        chosen = item(page, item_id).locator("[data-meshkb-tab-block=linkerd]")
+        expect(chosen).to_be_visible()
+        expect(chosen).to_contain_text(first_words(steps["linkerd"]))
+        expect(item(page, item_id).locator("[data-meshkb-tab-block=istio]")).to_be_hidden()
+        expect(item(page, item_id).locator(".meshkb-tab-name").first).to_be_hidden()
+    # A tab the reader picks stays while they fill in the other fields, and the chosen
+    # mesh opens its tab again on the next visit.
+    tabs.nth(2).click()
+    page.locator("[data-meshkb-field=system]").fill("payments")
+    expect(item(page, first).locator("[data-meshkb-tab-block=cilium]")).to_be_visible()
+    page.reload()
+    expect(page.locator(".meshkb[data-meshkb-ready]")).to_have_count(1)
     expect(item(page, first).locator("input[data-meshkb-tab=linkerd]")).to_be_checked()
-    expect(item(page, first).locator(".meshkb-tab").nth(1)).to_be_visible()
-    expect(item(page, first).locator(".meshkb-tab").nth(0)).to_be_hidden()
+
+
+def test_without_javascript_every_mesh_s_steps_are_one_click_or_key_away(
+    browser: Browser, site: Site
+) -> None:
+    tabbed = tabbed_items("migration")
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(site.page("checklists/migration/"))
+        for item_id, steps in tabbed.items():
+            row = item(page, item_id)
+            row.locator("details > summary").click()
+            labels = row.locator(".meshkb-tab-labels label")
+            expect(labels).to_have_count(len(steps))
+            for n, (mesh, text) in enumerate(steps.items()):
+                labels.nth(n).click()
+                block = row.locator(f"[data-meshkb-tab-block={mesh}]")
+                expect(block).to_be_visible()
+                expect(block).to_contain_text(first_words(text))
+                others = row.locator(f".meshkb-tab:not([data-meshkb-tab-block={mesh}])")
+                for other in range(others.count()):
+                    expect(others.nth(other)).to_be_hidden()
+        # By keyboard: the tabs are one radio group, and the arrow keys move along it.
+        row = item(page, next(iter(tabbed)))
+        row.locator(".meshkb-tab-labels label").first.click()
+        radios = row.locator("input[data-meshkb-tab]")
+        radios.first.focus()
+        page.keyboard.press("ArrowRight")
+        expect(radios.nth(1)).to_be_checked()
+        expect(row.locator(".meshkb-tab").nth(1)).to_be_visible()
+    finally:
+        context.close()

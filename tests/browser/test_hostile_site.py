@@ -171,6 +171,15 @@ def test_the_checklist_page_nav_toc_and_title_show_text(
     assert f"1. {HOSTILE.sections[0].title}" in toc
     text = content_text(page)
     assert OVERLAY in text and CONTROLS in text
+    # The per-mesh "how" is one tab per mesh; each shows its text as text.
+    tabs = page.locator("li#XSS-0001 .meshkb-tab-labels label")
+    expect(tabs).to_have_text(["Istio", "Linkerd"])
+    for n, mesh in enumerate(("istio", "linkerd")):
+        tabs.nth(n).click()
+        block = page.locator(f"li#XSS-0001 [data-meshkb-tab-block={mesh}]")
+        expect(block).to_be_visible()
+        shown = block.evaluate("el => el.textContent")
+        assert dict(ITEMS["XSS-0001"].how)[mesh].replace("`", "") in shown
     assert_no_markup_was_injected(page)
     watch.assert_clean()
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
-from meshkb.core.load import load_checklist
+from meshkb.core.load import load_checklist, load_checklist_text
 from meshkb.core.model import STATES, Checklist
 from meshkb.site import markdown_text
 from meshkb.site.escape import escape_html, replace_controls
@@ -218,6 +218,61 @@ def test_item_shows_severity_scope_check_and_details(fragment: Node) -> None:
     assert "(as of Istio 1.31)" in details.find("ul", class_="meshkb-refs").all_text()
     scoped = fragment.find("li", id="SMP-0002")
     assert scoped.find("span", class_="meshkb-scope").all_text() == "for istio"
+
+
+PER_MESH_HOW = {
+    "default": "Read the runbook.",
+    "istio": "`istioctl x precheck` then <script>alert(1)</script>",
+    "linkerd": '<img src=x onerror="window.__pwned=1"> & `linkerd check`',
+    "cilium": '"><svg onload=alert(1)> **cilium status**',
+}
+
+
+def test_a_how_with_several_meshes_is_css_tabs_with_one_escaped_block_per_mesh() -> None:
+    item = (
+        "      - id: TAB-0001\n        rev: 1\n        title: T\n        check: C.\n"
+        "        why: W.\n        severity: blocker\n        refs: [{page: index.md}]\n"
+        "        how:\n"
+        + "".join(f"          {k}: {json.dumps(v)}\n" for k, v in PER_MESH_HOW.items())
+    )
+    checklist, _ = load_checklist_text(
+        "format: meshkb/checklist/v1\nid: tabs\nprefix: TAB\nversion: 1.0.0\ntitle: T\n"
+        "summary: S.\nlast_reviewed: '2026-12-01'\nsections:\n  - id: s\n    title: S\n"
+        "    items:\n" + item,
+        "tabs.yaml",
+    )
+    details = parse(render_checklist(checklist)).find("li", id="TAB-0001").find("details")
+    labels = [n.all_text() for n in details.find_all("p", class_="meshkb-label")]
+    assert labels == ["Why", "How", "Sources"]  # the default, then the tabs under one "How"
+    assert "Read the runbook." in details.all_text()
+    tabs = details.find("div", class_="meshkb-tabs")
+    assert (tabs.attrs["role"], tabs.attrs["aria-label"]) == ("group", "How, by mesh")
+    radios = tabs.find_all("input")
+    assert [r.attrs["data-meshkb-tab"] for r in radios] == ["istio", "linkerd", "cilium"]
+    assert {r.attrs["name"] for r in radios} == {"meshkb-how-TAB-0001"}
+    assert [r.attrs["type"] for r in radios] == ["radio"] * 3
+    assert ["checked" in r.attrs for r in radios] == [True, False, False]  # no script needed
+    assert [(lab.attrs["for"], lab.all_text()) for lab in tabs.find_all("label")] == [
+        (r.attrs["id"], name)
+        for r, name in zip(radios, ["Istio", "Linkerd", "Cilium"], strict=True)
+    ]
+    blocks = tabs.find_all("div", class_="meshkb-tab")
+    assert [b.attrs["data-meshkb-tab-block"] for b in blocks] == ["istio", "linkerd", "cilium"]
+    assert [b.find("p", class_="meshkb-tab-name").all_text() for b in blocks] == [
+        "With Istio:",
+        "With Linkerd:",
+        "With Cilium:",
+    ]
+    # all_text() gives a node's own text before its children's
+    paragraphs = [b.find_all("p")[1] for b in blocks]
+    assert [p.all_text() for p in paragraphs] == [
+        " then <script>alert(1)</script>istioctl x precheck",
+        '<img src=x onerror="window.__pwned=1"> & linkerd check',
+        '"><svg onload=alert(1)> cilium status',
+    ]
+    assert [p.children[0].tag for p in paragraphs] == ["code", "code", "strong"]
+    # The markup in the text stayed text: no element but the ones Markdown makes.
+    assert {n.tag for b in blocks for n in b.iter()[1:]} <= {"p", "code", "strong"}
 
 
 def test_a_retired_item_is_a_tombstone_pointing_to_its_replacement(fragment: Node) -> None:

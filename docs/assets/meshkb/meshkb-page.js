@@ -308,12 +308,13 @@
         const shown = key === "mesh" && fields.dataplane ? `${value || "—"} (${fields.dataplane})` : value;
         find(`[data-meshkb-print=${key}]`).textContent = shown || "—";
       }
-      // The per-mesh "how" opens on the mesh chosen.
-      if (fields.mesh) for (const tab of findAll(`[data-meshkb-tab="${fields.mesh}"]`)) tab.checked = true;
     }
 
     function showAll() {
       showFields();
+      // The per-mesh "how" opens on the mesh chosen (here, not in showFields: typing a
+      // system name must not undo the tab a reader picked).
+      if (fields.mesh) for (const tab of findAll(`[data-meshkb-tab="${fields.mesh}"]`)) tab.checked = true;
       views.forEach(showItem);
       showStatus();
       applyFilters();

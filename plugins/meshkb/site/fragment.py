@@ -322,23 +322,34 @@ def _how(item: Item, md: FieldMarkdown) -> str:
             for key, text in item.how
         )
     general = "".join(md.block(text) for key, text in item.how if key == "default")
-    tabs = [(key, text) for key, text in item.how if key != "default"]
-    # Our own CSS-only tabs: the theme's content tabs run script per tab set, which a
-    # 1,000-item checklist cannot afford.
+    tabs = [
+        (escape_html(key), escape_html(key.capitalize()), text)
+        for key, text in item.how
+        if key != "default"
+    ]
+    # CSS-only tabs in pymdownx.tabbed's shape (radios, then labels, then blocks): they work
+    # where scripts are stripped (TechDocs). Our own classes, not the theme's: its content
+    # tabs run script per tab set, which a 1,000-item checklist cannot afford. Each block
+    # names its mesh too, for a reader without the stylesheet (meshkb.css hides the name).
     group = f"meshkb-how-{escape_html(item.id)}"
     inputs = "".join(
-        f'<input type="radio" class="meshkb-sr" name="{group}" id="{group}-{escape_html(key)}" '
-        f'data-meshkb-tab="{escape_html(key)}"{" checked" if n == 0 else ""}>'
-        for n, (key, _) in enumerate(tabs)
+        f'<input type="radio" class="meshkb-sr" name="{group}" id="{group}-{key}" '
+        f'data-meshkb-tab="{key}"{" checked" if n == 0 else ""}>'
+        for n, (key, _, _) in enumerate(tabs)
     )
-    labels = "".join(
-        f'<label for="{group}-{escape_html(key)}" data-meshkb-how="{escape_html(key)}">{escape_html(key.capitalize())}</label>'
-        for key, _ in tabs
+    labels = " ".join(
+        f'<label for="{group}-{key}" data-meshkb-how="{key}">{label}</label>'
+        for key, label, _ in tabs
     )
-    blocks = "".join(f'<div class="meshkb-tab">{md.block(text)}</div>' for _, text in tabs)
+    blocks = "".join(
+        f'<div class="meshkb-tab" data-meshkb-tab-block="{key}">'
+        f'<p class="meshkb-tab-name">With {label}:</p>{md.block(text)}</div>'
+        for key, label, text in tabs
+    )
     return (
         f'<p class="meshkb-label" data-meshkb-how="default">How</p>{general}'
-        f'<div class="meshkb-tabs">{inputs}<div class="meshkb-tab-labels">{labels}</div>'
+        f'<div class="meshkb-tabs" role="group" aria-label="How, by mesh">{inputs}'
+        f'<div class="meshkb-tab-labels">{labels}</div>'
         f'<div class="meshkb-tab-blocks">{blocks}</div></div>'
     )
 
