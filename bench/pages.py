@@ -6,7 +6,7 @@ Run from the repository with the project's interpreter (see bench/README.md, "Pa
     .venv/bin/python bench/pages.py screenshots [--site DIR] [--out DIR]
     .venv/bin/python bench/pages.py axe [--site DIR]
     .venv/bin/python bench/pages.py scale [--items 1000]
-    .venv/bin/python bench/pages.py lighthouse [--site DIR]
+    .venv/bin/python bench/pages.py lighthouse [--site DIR] [--runs 3]
 
 Without `--site` the repository's site is built first (`mkdocs build`, into a temporary
 folder). Pages are served on 127.0.0.1 with gzip, as a static host serves them. Every
@@ -180,6 +180,37 @@ def screenshots(site: Path, out: Path) -> dict[str, Any]:
     return {"screenshots": len(written), "folder": str(out)}
 
 
+ANSWERS_PER_RUN = 25
+SCRIPT_READY_MS = """() => {
+  const nav = performance.getEntriesByType('navigation')[0];
+  const mark = performance.getEntriesByName('meshkb-ready')[0];
+  return mark ? mark.startTime - nav.startTime : null;
+}"""
+# Each answer as a reader gives it: the item is scrolled into view and drawn first (a
+# click on an item off screen would also have Chromium draw it, which no reader causes),
+# then the time from the click to the end of a forced style and layout is taken, and the
+# item must show the state chosen.
+ANSWER_MS = """async (count) => {
+  const drawn = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+  const radios = [...document.querySelectorAll(
+    '.meshkb-items > li:not([data-meshkb-retired]) .meshkb-st-fail input')];
+  const times = [];
+  let changed = 0;
+  for (let n = 0; n < count; n++) {
+    const radio = radios[Math.floor(n * radios.length / count)];
+    const item = radio.closest('[data-meshkb-item]');
+    item.scrollIntoView({ block: 'center' });
+    await drawn();
+    const start = performance.now();
+    radio.click();
+    void document.body.getBoundingClientRect().height;
+    times.push(performance.now() - start);
+    if (radio.checked && item.classList.contains('meshkb-s-fail')) changed++;
+  }
+  return { times, changed };
+}"""
+
+
 def scale(items: int) -> dict[str, Any]:
     """A generated checklist of `items` items on its page: time to interactive and per answer."""
     sys.path.insert(0, str(Path(__file__).parent))
@@ -204,27 +235,16 @@ def scale(items: int) -> dict[str, Any]:
                 page = _open(b, url + f"checklists/{cid}/", "desktop")
                 page.wait_for_selector(".meshkb[data-meshkb-ready]")
                 # From the start of navigation to the end of the script's start-up.
-                ready.append(
-                    page.evaluate(
-                        """() => { const nav = performance.getEntriesByType('navigation')[0];
-                       const mark = performance.getEntriesByName('meshkb-ready')[0];
-                       return (mark ? mark.startTime : performance.now()) - nav.startTime; }"""
+                started = page.evaluate(SCRIPT_READY_MS)
+                if started is None:
+                    raise SystemExit("scale: the page script set no 'meshkb-ready' mark")
+                ready.append(started)
+                clicks = page.evaluate(ANSWER_MS, ANSWERS_PER_RUN)
+                if clicks["changed"] != ANSWERS_PER_RUN:
+                    raise SystemExit(
+                        f"scale: {clicks['changed']} of {ANSWERS_PER_RUN} clicks changed an answer"
                     )
-                )
-                answer.extend(
-                    page.evaluate(
-                        """() => { const times = [];
-                       const radios = [...document.querySelectorAll('.meshkb-items > li:not([data-meshkb-retired]) .meshkb-st-fail input')];
-                       for (let n = 0; n < 25; n++) {
-                         const radio = radios[Math.floor(n * radios.length / 25)];
-                         const start = performance.now();
-                         radio.click();
-                         document.body.getBoundingClientRect(); void document.body.offsetHeight;
-                         times.push(performance.now() - start);
-                       }
-                       return times; }"""
-                    )
-                )
+                answer.extend(clicks["times"])
                 page.context.close()
         figures["scale_interactive_ms"] = round(statistics.median(ready))
         figures["scale_answer_ms_median"] = round(statistics.median(answer), 1)
@@ -238,60 +258,85 @@ LIGHTHOUSE_DIR = (
 
 
 def _lighthouse_bin() -> Path:
-    """Lighthouse 12.2.3 from npm, installed once into a cache folder outside the repo."""
+    """Lighthouse 12.2.3 from npm, installed once into a cache folder outside the repo.
+
+    Lighthouse 13 needs Node 22; Debian 12 has Node 18 to 20, so the version is pinned.
+    """
     binary = LIGHTHOUSE_DIR / "node_modules" / ".bin" / "lighthouse"
     if not binary.exists():
         LIGHTHOUSE_DIR.mkdir(parents=True, exist_ok=True)
         subprocess.run(
-            [
-                "npm",
-                "install",
-                "--no-audit",
-                "--no-fund",
-                "--prefix",
-                str(LIGHTHOUSE_DIR),
-                LIGHTHOUSE,
-            ],
+            ["npm", "install", "--save-exact", "--no-audit", "--no-fund", LIGHTHOUSE],
+            cwd=LIGHTHOUSE_DIR,
             check=True,
         )
     return binary
 
 
-def lighthouse(site: Path) -> dict[str, Any]:
-    """Lighthouse scores (mobile and desktop) of PAGES, served gzipped, in Debian's Chromium."""
+def _lighthouse_run(binary: Path, url: str, form: str, out: Path) -> dict[str, Any]:
+    """One Lighthouse run of one page: its JSON report."""
+    command = [
+        str(binary),
+        url,
+        "--quiet",
+        "--output=json",
+        f"--output-path={out}",
+        # As root Chromium runs only without its sandbox (CHROMIUM_ARGS has --no-sandbox).
+        "--chrome-flags=--headless=new " + " ".join(CHROMIUM_ARGS),
+        "--only-categories=performance,accessibility,best-practices,seo",
+    ]
+    if form == "desktop":
+        command.append("--preset=desktop")
+    subprocess.run(command, env={**os.environ, "CHROME_PATH": CHROMIUM}, check=True, timeout=300)
+    report: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    if report.get("runtimeError"):
+        raise SystemExit(f"lighthouse: {url} ({form}): {report['runtimeError']}")
+    return report
+
+
+def lighthouse(site: Path | None, runs: int) -> dict[str, Any]:
+    """Lighthouse scores (mobile and desktop) of PAGES, served gzipped, in Debian's Chromium.
+
+    Scores and CLS are the medians of `runs` runs; the audits listed are those below 0.9
+    in any run. Without a given site, the site is built for the address it is served at,
+    so its canonical links point at the pages Lighthouse reads.
+    """
     binary = _lighthouse_bin()
     figures: dict[str, Any] = {}
-    with serve(site) as url, tempfile.TemporaryDirectory(prefix="meshkb-lh-") as tmp:
-        for name, path in PAGES.items():
-            for form in ("mobile", "desktop"):
-                out = Path(tmp) / f"{name}-{form}.json"
-                command = [
-                    str(binary),
-                    url + path,
-                    "--quiet",
-                    "--output=json",
-                    f"--output-path={out}",
-                    "--chrome-flags=--headless=new " + " ".join(CHROMIUM_ARGS),
-                    "--only-categories=performance,accessibility,best-practices,seo",
-                ]
-                if form == "desktop":
-                    command.append("--preset=desktop")
-                subprocess.run(
-                    command, env={**os.environ, "CHROME_PATH": CHROMIUM}, check=True, timeout=300
-                )
-                report = json.loads(out.read_text(encoding="utf-8"))
-                for key, category in report["categories"].items():
-                    figures[f"lh_{name}_{form}_{key}"] = round(100 * (category["score"] or 0))
-                cls = report["audits"]["cumulative-layout-shift"]["numericValue"]
-                figures[f"lh_{name}_{form}_cls"] = round(cls, 3)
-                failed = [
-                    audit_id
-                    for audit_id, audit in report["audits"].items()
-                    if audit.get("score") is not None
-                    and audit["score"] < 0.9
-                    and audit.get("scoreDisplayMode") in ("binary", "numeric", "metricSavings")
-                ]
-                figures[f"lh_{name}_{form}_below_90"] = ",".join(sorted(failed)) or "-"
+    with tempfile.TemporaryDirectory(prefix="meshkb-lh-") as tmp:
+        folder = site or Path(tmp) / "site"
+        folder.mkdir(exist_ok=True)
+        with serve(folder) as url:
+            if site is None:
+                build_site(ROOT, folder, site_url=url)
+            for name, path in PAGES.items():
+                for form in ("mobile", "desktop"):
+                    scores: dict[str, list[float]] = {}
+                    failed: set[str] = set()
+                    for run in range(runs):
+                        report = _lighthouse_run(
+                            binary, url + path, form, Path(tmp) / f"{name}-{form}-{run}.json"
+                        )
+                        for key, category in report["categories"].items():
+                            scores.setdefault(key, []).append(100 * (category["score"] or 0))
+                        audits = report["audits"]
+                        scores.setdefault("cls", []).append(
+                            audits["cumulative-layout-shift"]["numericValue"]
+                        )
+                        failed.update(
+                            audit_id
+                            for audit_id, audit in audits.items()
+                            if audit.get("score") is not None
+                            and audit["score"] < 0.9
+                            and audit.get("scoreDisplayMode")
+                            in ("binary", "numeric", "metricSavings")
+                        )
+                    for key, values in scores.items():
+                        value = statistics.median(values)
+                        figures[f"lh_{name}_{form}_{key}"] = (
+                            round(value, 3) if key == "cls" else round(value)
+                        )
+                    figures[f"lh_{name}_{form}_below_90"] = ",".join(sorted(failed)) or "-"
     return figures
 
 
@@ -325,10 +370,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--site", help="a built site folder (default: build the repository's)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "screenshots"))
     parser.add_argument("--items", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=3, help="Lighthouse runs per page and form")
     parser.add_argument("--json", help="write the figures here as JSON")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    figures = scale(args.items) if args.command == "scale" else run_on_site(args)
+    if args.command == "scale":
+        figures = scale(args.items)
+    elif args.command == "lighthouse":
+        figures = lighthouse(Path(args.site) if args.site else None, args.runs)
+    else:
+        figures = run_on_site(args)
     figures["elapsed_s"] = round(time.perf_counter() - started, 1)
     for key, value in figures.items():
         print(f"{key:40} {value}")
@@ -343,10 +394,8 @@ def run_on_site(args: argparse.Namespace) -> dict[str, Any]:
             figures = heights(site)
         elif args.command == "screenshots":
             figures = screenshots(site, Path(args.out))
-        elif args.command == "axe":
-            figures = axe(site)
         else:
-            figures = lighthouse(site)
+            figures = axe(site)
     return figures
 
 

@@ -57,21 +57,23 @@
     const outcomeItems = new Map(checklist.outcomes.map((outcome) =>
       [outcome.id, [...outcome.rules.reduce((ids, rule) => conditionItems(rule.when, ids), new Set())]]));
 
-    /** Every item element with the nodes the page writes to, looked up once. */
+    /** Every item element and its state line; its controls are looked up when first needed. */
     const views = new Map();
     for (const element of findAll("[data-meshkb-item]")) {
       const id = element.dataset.meshkbItem;
-      const view = { element, item: itemById.get(id), answer: find("[data-meshkb-answer]", element), shown: "" };
-      if (core.isLive(view.item)) {
-        Object.assign(view, {
-          radios: findAll(".meshkb-states input", element),
-          inputs: Object.fromEntries(findAll("[data-k]", element).map((input) => [input.dataset.k, input])),
-          flags: Object.fromEntries(findAll("[data-flag]", element).map((flag) => [flag.dataset.flag, flag])),
-          evidence: find("[data-meshkb-evidence]", element),
-          details: find("details", element),
-        });
-      }
-      views.set(id, view);
+      views.set(id, { element, item: itemById.get(id), answer: find("[data-meshkb-answer]", element), shown: "", parts: null });
+    }
+
+    /** A live item's controls. */
+    function partsOf(view) {
+      const element = view.element;
+      view.parts ||= {
+        radios: findAll(".meshkb-states input", element),
+        inputs: Object.fromEntries(findAll("[data-k]", element).map((input) => [input.dataset.k, input])),
+        flags: Object.fromEntries(findAll("[data-flag]", element).map((flag) => [flag.dataset.flag, flag])),
+        evidence: find("[data-meshkb-evidence]", element),
+      };
+      return view.parts;
     }
 
     let fields = freshFields();
@@ -87,7 +89,7 @@
       if (text && !offerReset && !keep) messageTimer = setTimeout(() => say(""), 8000);
     }
 
-    // ---- state: storage, share links, reports ----
+    // state: storage, share links, reports
 
     const pageState = () => ({
       format: contract.page_format, checklist: checklist.id, fields, answers: Object.fromEntries(answers),
@@ -161,7 +163,7 @@
       }
     }
 
-    // ---- showing ----
+    // showing
 
     function showItem(view) {
       const { element, item } = view;
@@ -177,9 +179,13 @@
       const missing = answer ? core.missingField(answer) : "";
       const classes = "meshkb-item meshkb-s-" + state + (missing ? " meshkb-incomplete" : "") + (applies(item) ? "" : " meshkb-notfor");
       if (view.shown !== classes) element.className = view.shown = classes;
-      for (const radio of view.radios) radio.checked = radio.value === state;
+      view.answer.textContent = `State: ${label(state)}${said}`;
+      // Never answered: its controls are as served.
+      if (!answer && !view.parts && applies(item)) return;
+      const parts = partsOf(view);
+      for (const radio of parts.radios) radio.checked = radio.value === state;
       for (const key of ["note", "reason", "owner"]) {
-        const input = view.inputs[key];
+        const input = parts.inputs[key];
         const value = answer ? answer[key] : "";
         const needed = key === "reason" ? state === "na" || state === "waived" : key === "owner" && state === "waived";
         if (input.value !== value) input.value = value; // keeps the caret where it is
@@ -193,20 +199,19 @@
         lacks: missing && `${answer.id} ${missing}: it does not count as done until filled in.`,
       };
       for (const [name, text] of Object.entries(flags)) {
-        const flag = view.flags[name];
+        const flag = parts.flags[name];
         flag.hidden = !text;
         if (typeof text === "string") flag.firstChild.textContent = text;
       }
       const evidence = answer ? answer.evidence : [];
-      if (evidence.length || view.evidence.children.length) {
-        view.evidence.replaceChildren(...evidence.map((entry) => {
+      if (evidence.length || parts.evidence.children.length) {
+        parts.evidence.replaceChildren(...evidence.map((entry) => {
           const line = document.createElement("li");
           line.textContent = `${entry.source === "probe" ? contract.fields["evidence (probe)"] : contract.fields.evidence}: ${entry.text}`;
           return line;
         }));
-        view.evidence.hidden = !evidence.length;
+        parts.evidence.hidden = !evidence.length;
       }
-      view.answer.textContent = `State: ${label(state)}${said}`;
     }
 
     // Writing only changed text keeps the aria-live region from repeating itself.
@@ -320,7 +325,7 @@
       applyFilters();
     }
 
-    // ---- changing ----
+    // changing
 
     function updateAnswer(id, change) {
       const item = itemById.get(id);
@@ -444,7 +449,7 @@
       },
     };
 
-    // ---- wiring ----
+    // wiring
 
     root.addEventListener("change", ({ target }) => {
       const element = target.closest("[data-meshkb-item]");
@@ -455,8 +460,8 @@
         const state = target.value;
         updateAnswer(element.dataset.meshkbItem, (answer, item) => Object.assign(answer, { state, rev: item.rev, prefilled: false }));
         if (state === "na" || state === "waived") {
-          const view = views.get(element.dataset.meshkbItem);
-          if (!core.strip(view.inputs.reason.value)) view.inputs.reason.placeholder = state === "na" ? "Why it does not apply (needed)" : "Why it is waived (needed)";
+          const { reason } = partsOf(views.get(element.dataset.meshkbItem)).inputs;
+          if (!core.strip(reason.value)) reason.placeholder = state === "na" ? "Why it does not apply (needed)" : "Why it is waived (needed)";
         }
       }
     });
