@@ -6,15 +6,19 @@ explicit `{#anchor}` (attr_list) wins, else Python-Markdown toc's slug.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 from meshkb.core.errors import MeshkbError, Problem
 
@@ -202,20 +206,31 @@ def _strip_front_matter(text: str) -> tuple[str, int]:
     return text, 0
 
 
-def page_headings(text: str) -> list[Heading]:
-    """Headings from markdown-it-py's token stream (so `#` lines in code blocks are not headings)."""
+@functools.cache
+def _parsers() -> tuple[MarkdownIt, MarkdownIt]:
+    """markdown-it for the block structure only, and for one heading's inline text.
+
+    Only headings' text is needed: parsing the inline content of every paragraph too was
+    most of the time `page_headings` took (about 30 ms a page).
+    """
     from markdown_it import MarkdownIt
 
+    return MarkdownIt("commonmark").disable("inline"), MarkdownIt("commonmark")
+
+
+def page_headings(text: str) -> list[Heading]:
+    """Headings from markdown-it-py's token stream (so `#` lines in code blocks are not headings)."""
     from meshkb.site.sources_page import generated_page_headings
 
+    blocks, inlines = _parsers()
     body, offset = _strip_front_matter(text.replace("\r\n", "\n"))
     body = generated_page_headings(body)  # the generated Sources page's headings
-    tokens = MarkdownIt("commonmark").parse(body)
+    tokens = blocks.parse(body)
     found: list[tuple[int, str, str | None, int]] = []
     for index, token in enumerate(tokens):
         if token.type != "heading_open":
             continue
-        inline = tokens[index + 1]
+        inline = inlines.parseInline(tokens[index + 1].content)[0]
         plain = "".join(
             child.content if child.type in ("text", "code_inline") else " "
             for child in inline.children or []
