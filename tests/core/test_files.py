@@ -196,8 +196,13 @@ def test_check_target_refuses_before_any_work(tmp_path: Path) -> None:
 
 
 SAVE_FOR_EVER = """
-import sys
+import signal, sys
 from meshkb.core.files import write_atomic
+# As in a terminal: a job started in the background by a script (`cmd &`) inherits SIGINT
+# ignored, and Python then leaves it ignored.
+signal.signal(signal.SIGINT, signal.default_int_handler)
+for name in ("SIGTERM", "SIGHUP"):
+    signal.signal(getattr(signal, name), signal.SIG_DFL)
 text = "line of a report\\n" * 20000
 print("ready", flush=True)
 while True:
