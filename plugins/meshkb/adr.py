@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from meshkb.core.errors import MeshkbError
@@ -280,16 +280,6 @@ def _confirmation(evidence: ReviewEvidence, resolver: Resolver) -> list[str]:
     return lines
 
 
-def gate_failures(checked: CheckResult, name: Callable[[str], str] = str) -> str:
-    """Why a review's gate is not passed, as `report check --gate` judges it."""
-    reasons = []
-    if checked.score.blocking:
-        reasons.append("open or failed blockers: " + ", ".join(map(name, checked.score.blocking)))
-    if checked.missing:
-        reasons.append("items missing from the report: " + ", ".join(map(name, checked.missing)))
-    return "; ".join(reasons)
-
-
 def _progress_table(result: Score) -> list[str]:
     lines = ["| Severity | Done | Open | Failed | N/A | Waived |", "|---|---|---|---|---|---|"]
     for p in result.progress:
@@ -309,7 +299,7 @@ def _findings(checked: CheckResult, resolver: Resolver) -> list[str]:
     if checked.gate:
         lines.append("* **Gate:** passed; no blocker is open or failed, and no item is missing.")
     else:
-        lines.append(f"* **Gate:** not passed; {gate_failures(checked, item)}.")
+        lines.append(f"* **Gate:** not passed; {checked.gate_failures(item)}.")
     for outcome in result.outcomes:
         lines.append(
             f"* **{_line(outcome.title)}:** {_line(outcome.label)}; {_line(outcome.reason)}"

@@ -183,13 +183,12 @@ def _evidence(report_file: str, resolver: Resolver, folder: Path) -> ReviewEvide
 
 def _check_gate(evidence: ReviewEvidence, force: bool, err: TextIO) -> None:
     """An accepted decision whose review gate fails: refused, or with --force, said so."""
-    from meshkb.adr import gate_failures
     from meshkb.report.check import check_report
 
     checked = check_report(evidence.checklist, evidence.report, evidence.command_path)
     if checked.gate:
         return
-    why = f"the gate of {evidence.command_path} is not passed ({gate_failures(checked)})"
+    why = f"the gate of {evidence.command_path} is not passed ({checked.gate_failures()})"
     if not force:
         raise MeshkbError(
             f"adr new: --status accepted, but {why}; finish the review, write the ADR as "

@@ -35,6 +35,15 @@ class CheckResult:
         """No open or failed blocker, and no item missing from the report."""
         return self.score.gate and not self.missing
 
+    def gate_failures(self, name: Callable[[str], str] = str) -> str:
+        """Why the gate is not passed, each item ID written by `name` ('' when it is)."""
+        reasons = []
+        if self.score.blocking:
+            reasons.append("open or failed blockers: " + ", ".join(map(name, self.score.blocking)))
+        if self.missing:
+            reasons.append("items missing from the report: " + ", ".join(map(name, self.missing)))
+        return "; ".join(reasons)
+
     def groups(self) -> dict[str, tuple[str, ...]]:
         """The items to act on, by group, in checklist order; an item is in one group at most.
 
