@@ -50,6 +50,7 @@ FIGURES = (
     "report_score_growth",
     "scan_s",
     "assets_gzip_kb",
+    "assets_source_gzip_kb",
     "assets_cost_page_gzip_kb",
 )
 

@@ -184,6 +184,7 @@ def scoring_page(browser: Browser, site: Site) -> Iterator[Page]:
     page = browser.new_page()
     page.goto(site.page("checklists/removal/"))
     page.wait_for_function("window.meshkb !== undefined")
+    page.evaluate("meshkb.withReports()")  # the report module, as an export loads it
     yield page
     page.close()
 
@@ -294,6 +295,35 @@ def test_reset_asks_first(page: Page, site: Site) -> None:
     page.locator("[data-meshkb-action=reset]").first.click()
     expect(item(page, first).locator("input[value=open]")).to_be_checked()
     assert page.evaluate("localStorage.getItem('meshkb:adoption')") is None
+
+
+def test_the_report_module_loads_on_the_first_export_and_a_failed_load_says_so(
+    page: Page, site: Site
+) -> None:
+    scripts: list[str] = []
+    page.on("request", lambda request: scripts.append(request.url.rsplit("/", 1)[-1]))
+    blocked = {"on": True}
+    aborted: list[str] = []
+
+    def report_module(route: Any) -> None:
+        if blocked["on"]:
+            aborted.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/meshkb-report.js", report_module)
+    open_checklist(page, site, "removal")
+    assert "meshkb-report.js" not in scripts, "a page starts without the report module"
+    assert page.evaluate("typeof meshkb.parseReport") == "undefined"
+    page.locator("[data-meshkb-menu] > summary").click()
+    page.locator("[data-meshkb-action=md]").click()
+    message = page.locator("[data-meshkb-message]")
+    expect(message).to_contain_text("Could not load")
+    expect(message).to_contain_text("meshkb-report.js")
+    blocked["on"] = False  # the network is back: the next export tries again and works
+    assert download(page, "md").startswith("---\nformat: meshkb/report/v1\n")
+    assert aborted and scripts.count("meshkb-report.js") > len(aborted)  # it tried again
 
 
 def test_export_is_byte_for_byte_the_cli_report(page: Page, site: Site, errors: list[str]) -> None:

@@ -16,10 +16,19 @@ if (!file) {
 /** @type {{checklists: object, vectors: object[], exports: object[], edited: object[], python_whitespace: string[]}} */
 const fixture = JSON.parse(fs.readFileSync(file, "utf-8"));
 
-/** The core as the page loads it, required with no build step. */
-const core = require(path.join(__dirname, "..", "..", "plugins", "meshkb", "assets", "meshkb-core.js"));
+/**
+ * The folder of the scripts under test: the sources, or (MESHKB_JS_ASSETS) the copies a site
+ * serves, as `meshkb site generate` writes them (minified).
+ */
+const assets = process.env.MESHKB_JS_ASSETS || path.join(__dirname, "..", "..", "plugins", "meshkb", "assets");
+
+/** The core and the report module as the page loads them, required with no build step. */
+const core = {
+  ...require(path.join(assets, "meshkb-core.js")),
+  ...require(path.join(assets, "meshkb-report.js")),
+};
 
 /** A deep copy of a checklist's page data, safe to change in a test. */
 const checklistCopy = (id) => structuredClone(fixture.checklists[id]);
 
-module.exports = { fixture, core, checklistCopy };
+module.exports = { fixture, core, checklistCopy, assets };

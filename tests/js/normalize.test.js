@@ -2,7 +2,7 @@
 
 const test = require("node:test");
 const assert = require("node:assert/strict");
-const { fixture, core, checklistCopy } = require("./fixture.js");
+const { fixture, core, checklistCopy, assets } = require("./fixture.js");
 
 const sample = fixture.checklists.sample;
 
@@ -11,15 +11,19 @@ test("the core loads under Node as a module and leaves no global behind", () => 
   assert.equal(globalThis.meshkb, undefined);
 });
 
-test("the core also loads as a classic script, adding to the one global meshkb", () => {
+test("the core and the report module also load as classic scripts, adding to the one global meshkb", () => {
   const vm = require("node:vm");
   const fs = require("node:fs");
-  const source = fs.readFileSync(require.resolve("../../plugins/meshkb/assets/meshkb-core.js"), "utf-8");
+  const path = require("node:path");
   const sandbox = { meshkb: { cost: "kept" } };
   sandbox.globalThis = sandbox;
-  vm.runInNewContext(source, sandbox);
-  assert.equal(sandbox.meshkb.cost, "kept");
+  vm.runInNewContext(fs.readFileSync(path.join(assets, "meshkb-core.js"), "utf-8"), sandbox);
   assert.equal(typeof sandbox.meshkb.score, "function");
+  assert.equal(sandbox.meshkb.parseReport, undefined, "the page loads the report module only when asked");
+  vm.runInNewContext(fs.readFileSync(path.join(assets, "meshkb-report.js"), "utf-8"), sandbox);
+  assert.equal(sandbox.meshkb.cost, "kept");
+  assert.equal(typeof sandbox.meshkb.parseReport, "function");
+  assert.equal(typeof sandbox.meshkb.toMarkdown, "function");
   assert.deepEqual(Object.keys(sandbox).sort(), ["globalThis", "meshkb"]);
 });
 

@@ -9,7 +9,8 @@
 const path = require("node:path");
 const readline = require("node:readline");
 
-const core = require(path.join(__dirname, "..", "..", "plugins", "meshkb", "assets", "meshkb-core.js"));
+const assets = path.join(__dirname, "..", "..", "plugins", "meshkb", "assets");
+const core = { ...require(path.join(assets, "meshkb-core.js")), ...require(path.join(assets, "meshkb-report.js")) };
 
 let checklist = null;
 const lines = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });

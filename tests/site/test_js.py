@@ -1,4 +1,4 @@
-"""The page's pure JavaScript (assets/meshkb-core.js) under Node's own test runner.
+"""The page's pure JavaScript (assets/meshkb-core.js and meshkb-report.js) under Node's test runner.
 
 Python writes what the Node tests need to one JSON file: the page data of the real and
 test checklists (contract included), the shared scoring vectors, and reports with
@@ -29,6 +29,7 @@ from meshkb.report.build import new_report
 from meshkb.report.data import render_json, report_to_data
 from meshkb.report.markdown import render_markdown
 from meshkb.report.markdown_read import parse_markdown
+from meshkb.site.generate import ASSET_DIR, generated_files
 from meshkb.site.page_data import checklist_data
 
 from ..conftest import CASES, CHECKLISTS, ROOT
@@ -207,7 +208,9 @@ def write_fixture(path: Path) -> Path:
     return path
 
 
-def test_node_tests_pass(tmp_path: Path) -> None:
+@pytest.mark.parametrize("form", ["source", "served"])
+def test_node_tests_pass(tmp_path: Path, form: str) -> None:
+    """The Node tests pass on the readable sources and on the minified copies a site serves."""
     node = shutil.which("node")
     if node is None:
         message = "node is not installed: the page's JavaScript tests (tests/js) cannot run"
@@ -217,11 +220,23 @@ def test_node_tests_pass(tmp_path: Path) -> None:
     files = sorted(JS_TESTS.glob("*.test.js"))
     assert files, f"no *.test.js in {JS_TESTS}"
     fixture = write_fixture(tmp_path / "fixture.json")
+    env = {**os.environ, "MESHKB_JS_FIXTURE": str(fixture)}
+    if form == "served":
+        served = tmp_path / "served"
+        served.mkdir()
+        for path, text in generated_files([]).items():
+            if path.startswith(ASSET_DIR + "/"):
+                (served / path.rsplit("/", 1)[1]).write_text(text, encoding="utf-8")
+        source = (ROOT / "plugins" / "meshkb" / "assets" / "meshkb-report.js").stat().st_size
+        assert (served / "meshkb-report.js").stat().st_size < source * 0.9, (
+            "the served copy is not minified"
+        )
+        env["MESHKB_JS_ASSETS"] = str(served)
     # Files named, not the folder: Node 18 and 20 search a folder, Node 22 reads globs.
     result = subprocess.run(
         [node, "--test", "--test-reporter=tap", *map(str, files)],
         cwd=ROOT,
-        env={**os.environ, "MESHKB_JS_FIXTURE": str(fixture)},
+        env=env,
         capture_output=True,
         text=True,
         timeout=300,

@@ -12,12 +12,11 @@ from pathlib import Path
 
 import markdown
 import pytest
-from meshkb import mkdocs_plugin
 from meshkb.core.errors import MeshkbError
 from meshkb.core.load import checklist_files, load_all, load_checklist
 from meshkb.markdown_ext import MeshkbExtension, load_checklists
 from meshkb.mkdocs_plugin import MeshkbPlugin
-from meshkb.site.generate import page_markdown
+from meshkb.site.generate import every_page_assets, generated_files, page_markdown
 from meshkb.site.gopages import render_go_pages
 
 from ..conftest import CASES, CHECKLISTS
@@ -284,17 +283,19 @@ def test_a_checklist_missing_from_the_nav_is_added_to_its_section(
     assert (site / "go" / "SMP-0003" / "index.html").is_file()
 
 
-def test_page_assets_stay_under_twenty_two_and_a_half_kilobytes_gzipped() -> None:
-    """The checklist page's own JS and CSS: a guard against growth, not the goal.
+def test_what_every_page_loads_of_ours_is_at_most_sixteen_kilobytes_gzipped() -> None:
+    """Issue 12's budget, on the files a site serves (minified) and a page lists.
 
-    Issue 12's goal is 16 kB and it is missed: 22.0 kB once issue 18's compact design
-    (state icons, sticky summary, export menu, share and copy), issue 14's strict report
-    reader and issue 15's scope marks landed, with the files' headers moved to
-    assets/README.md. Loading the import reader only when a file is imported is the next step.
+    The report writer and reader (meshkb-report.js) are not among them: the page loads
+    them when a reader first exports or imports. Sizes are deterministic, so the suite
+    holds the budget itself; the bench prints the same figures per file.
     """
-    assets = Path(mkdocs_plugin.__file__).parent / "assets"
-    sizes = {
-        name: len(gzip.compress((assets / name).read_bytes(), 9))
-        for name in ("meshkb-core.js", "meshkb-page.js", "meshkb.css")
+    served = generated_files([])
+    css, js = every_page_assets()
+    assert "assets/meshkb/meshkb-report.js" in served
+    assert "assets/meshkb/meshkb-report.js" not in js
+    sizes = {name: len(gzip.compress(served[name].encode("utf-8"), 9)) for name in (*css, *js)}
+    assert set(sizes) >= {
+        f"assets/meshkb/{n}" for n in ("meshkb-core.js", "meshkb-page.js", "meshkb.css")
     }
-    assert sum(sizes.values()) <= 22_500, sizes
+    assert sum(sizes.values()) <= 16_000, sizes

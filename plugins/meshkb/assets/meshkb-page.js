@@ -4,6 +4,27 @@
 
   const core = globalThis.meshkb;
 
+  /** This script's address: the report module is beside it. */
+  const here = document.currentScript ? document.currentScript.src : location.href;
+  let reportModule = null;
+
+  /** The report writer and reader (meshkb-report.js), loaded the first time a reader exports or imports. */
+  function withReports() {
+    if (core.parseReport) return Promise.resolve(core);
+    reportModule = reportModule || new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = new URL("meshkb-report.js", here).href;
+      script.onload = () => (core.parseReport ? resolve(core) : reject(new Error(`${script.src} holds no report functions.`)));
+      script.onerror = () => {
+        reportModule = null; // the next export or import tries again
+        script.remove();
+        reject(new Error(`Could not load ${script.src}: reports can be exported and imported once it loads.`));
+      };
+      document.head.append(script);
+    });
+    return reportModule;
+  }
+
   /** Today in the browser's time zone, as an ISO date. */
   const today = () => new Date(Date.now() - new Date().getTimezoneOffset() * 60000).toISOString().slice(0, 10);
 
@@ -386,9 +407,13 @@
       say(`Exported ${link.download}.`);
     }
 
+    function exportAs(extension, write) {
+      withReports().then(() => download(extension, write()), (error) => say(error.message, { keep: true }));
+    }
+
     function importFile(input, file) {
-      file.text()
-        .then((text) => {
+      Promise.all([file.text(), withReports()])
+        .then(([text]) => {
           const report = core.parseReport(checklist, text, file.name);
           const given = new Map(report.answers.map((answer) => [answer.id, answer]));
           const missing = liveItems.filter((item) => !given.has(item.id)).map((item) => item.id);
@@ -410,8 +435,8 @@
     const shareBox = find("[data-meshkb-share]");
     const shareButton = find("[data-meshkb-action=share]");
     const actions = {
-      md: () => download("md", core.toMarkdown(checklist, currentReport())),
-      json: () => download("json", core.toJSON(checklist, currentReport())),
+      md: () => exportAs("md", () => core.toMarkdown(checklist, currentReport())),
+      json: () => exportAs("json", () => core.toJSON(checklist, currentReport())),
       print: () => print(),
       share: () => {
         const input = find("input", shareBox);
@@ -500,6 +525,8 @@
     };
     document.addEventListener("click", closeMenu);
     root.addEventListener("keydown", closeMenu);
+    // Opening the Export menu shows the intent: fetch the report module while the reader chooses.
+    menu.addEventListener("toggle", () => menu.open && withReports().catch(() => {}));
 
     try {
       const raw = localStorage.getItem(storageKey);
@@ -551,6 +578,7 @@
     return;
   }
   core.start = start;
+  core.withReports = withReports;
   addEventListener("hashchange", () => document.querySelectorAll("[data-meshkb]").forEach(highlight));
   if (globalThis.document$) globalThis.document$.subscribe(start);
   else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

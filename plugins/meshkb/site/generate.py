@@ -6,7 +6,8 @@ three folders of the docs that meshkb owns (see docs/engines.md):
 
 - `checklists/<id>.md`: a page per checklist (title and the `checklist-page` directive);
 - `go/<ITEM-ID>/index.html`: a stable link per item that forwards to it, no script;
-- `assets/meshkb/*`: the page's stylesheets and scripts, copied from the package.
+- `assets/meshkb/*`: the page's stylesheets and scripts, minified from the package's
+  readable sources (rjsmin and rcssmin), each with a first line naming its source.
 
 The MkDocs plugin uses the same function for a site that has not generated them, and
 warns (so `--strict` fails) when a generated file in docs/ differs from this.
@@ -30,6 +31,9 @@ ASSET_DIR = "assets/meshkb"
 """Where the assets go in docs/ (and so on the site)."""
 ON_DEMAND = {"meshkb-cost.css": "data-meshkb-cost", "meshkb-cost.js": "data-meshkb-cost"}
 """Assets loaded only by pages whose HTML holds the marker, not on every page."""
+LOADED_BY_SCRIPT = ("meshkb-report.js",)
+"""Assets no page lists: meshkb-page.js loads the report module when a reader first exports
+or imports, so a page starts without parsing the report writer and reader."""
 OWNED = ("checklists", "go", ASSET_DIR)
 """The docs folders whose every file is generated; anything else in them is stale."""
 REFRESH = "meshkb site generate"
@@ -46,10 +50,26 @@ def every_page_assets() -> tuple[list[str], list[str]]:
     """Site-relative stylesheets and scripts every page loads (mkdocs.yml's extra_css/_javascript)."""
     css = [f"{ASSET_DIR}/{a.name}" for a in assets() if a.suffix == ".css"]
     js = [f"{ASSET_DIR}/{a.name}" for a in assets() if a.suffix == ".js"]
-    return (
-        [c for c in css if c.rsplit("/", 1)[1] not in ON_DEMAND],
-        [j for j in js if j.rsplit("/", 1)[1] not in ON_DEMAND],
-    )
+    listed = [a for a in (*css, *js) if a.rsplit("/", 1)[1] not in (*ON_DEMAND, *LOADED_BY_SCRIPT)]
+    return [a for a in listed if a.endswith(".css")], [a for a in listed if a.endswith(".js")]
+
+
+def served(asset: Path) -> str:
+    """An asset as the site serves it: minified, after a comment that names its source.
+
+    The sources in the package stay readable; rjsmin and rcssmin keep the behaviour (the
+    Node tests and the browser tests run on what this returns).
+    """
+    text = asset.read_text(encoding="utf-8")
+    if asset.suffix == ".js":
+        import rjsmin  # only a site build needs it, not the CLI's start
+
+        text = rjsmin.jsmin(text)
+    else:
+        import rcssmin
+
+        text = rcssmin.cssmin(text)
+    return f"/* meshkb: {asset.name}, minified; the source is meshkb/assets/{asset.name} in the meshkb package */\n{text}\n"
 
 
 def page_markdown(checklist: Checklist) -> str:
@@ -71,7 +91,7 @@ def generated_files(checklists: Iterable[Checklist]) -> dict[str, str]:
     for item_id, html in render_go_pages(listed).items():
         files[f"go/{item_id}/index.html"] = html
     for asset in assets():
-        files[f"{ASSET_DIR}/{asset.name}"] = asset.read_text(encoding="utf-8")
+        files[f"{ASSET_DIR}/{asset.name}"] = served(asset)
     return files
 
 
