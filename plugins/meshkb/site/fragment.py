@@ -44,6 +44,26 @@ def anchor_ids(checklist: Checklist) -> set[str]:
     return ids
 
 
+def checklist_toc_tokens(checklist: Checklist) -> list[dict[str, Any]]:
+    """Progress and one entry per section, as Python-Markdown toc tokens (names escaped)."""
+    entries = [("Progress", f"meshkb-{checklist.id}-progress")]
+    entries.extend(
+        (f"{number}. {section.title}", section.id)
+        for number, section in enumerate(checklist.sections, start=1)
+    )
+    return [
+        {
+            "level": 2,
+            "id": anchor,
+            "name": escape_html(text),
+            "html": escape_html(text),
+            "data-toc-label": "",
+            "children": [],
+        }
+        for text, anchor in entries
+    ]
+
+
 def render_checklist(
     checklist: Checklist,
     *,
