@@ -20,7 +20,6 @@ the checklist's title is the page's heading and its sections fill the table of c
 from __future__ import annotations
 
 import functools
-import posixpath
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -34,13 +33,14 @@ from markdown.preprocessors import Preprocessor
 
 from meshkb.core import facts
 from meshkb.core.errors import MeshkbError, Problem
-from meshkb.core.load import checklist_files, find_checklist, load_all_located, load_checklist
+from meshkb.core.load import find_checklist, load_checklist
 from meshkb.core.markdown_lines import fenced
 from meshkb.core.model import Checklist
 from meshkb.site import crossref
+from meshkb.site.catalogue import load_checklists, page_titles
 from meshkb.site.compatibility import render_matrix_markdown
 from meshkb.site.escape import escape_html
-from meshkb.site.fragment import render_checklist
+from meshkb.site.fragment import checklist_toc_tokens, render_checklist
 from meshkb.site.generate import ASSET_DIR, ON_DEMAND
 from meshkb.site.markdown_text import LinkResolver, TitleLookup
 from meshkb.site.sources_page import render_sources_markdown
@@ -83,32 +83,6 @@ class DirectiveState:
     """Table-of-contents entries (Python-Markdown toc tokens) the page's checklist adds."""
     assets: set[str] = field(default_factory=set)
     """Names of the on-demand assets (`ON_DEMAND`) the page's widgets need."""
-
-
-def load_checklists(directory: Path) -> tuple[dict[str, Checklist], list[Problem]]:
-    """Every checklist in `directory` with the cross-file rules, keeping the good ones on error."""
-    if not directory.is_dir():
-        return {}, [Problem(str(directory), "checklists folder not found")]
-    paths = checklist_files(directory)
-    try:
-        loaded = load_all_located(paths)
-    except MeshkbError as exc:
-        problems = list(exc.problems)
-    else:
-        return {c.id: c for c, _ in loaded}, []
-    good: dict[str, Checklist] = {}
-    for path in paths:
-        try:
-            checklist = load_checklist(path)
-        except MeshkbError:
-            continue
-        good.setdefault(checklist.id, checklist)
-    return good, problems
-
-
-def item_owners(checklists: Iterable[Checklist]) -> dict[str, str]:
-    """Item ID -> the ID of the checklist holding it."""
-    return {item.id: c.id for c in checklists for item in c.all_items()}
 
 
 def error_html(message: str) -> str:
@@ -180,7 +154,7 @@ class MeshkbExtension(Extension):  # type: ignore[misc] # Python-Markdown ships 
                 copy.context = PageContext(
                     source=path,
                     resolve=functools.partial(_source_relative, path),
-                    page_title=_page_titles(Path(root) / "mkdocs.yml") if root else None,
+                    page_title=page_titles(Path(root) / "mkdocs.yml") if root else None,
                 )
                 return copy
         return self
@@ -271,43 +245,6 @@ class MeshkbExtension(Extension):  # type: ignore[misc] # Python-Markdown ships 
 
 def _source_relative(page: str, target: str) -> str:
     return source_relative_href(target, page)
-
-
-def _page_titles(config_file: Path) -> TitleLookup | None:
-    """Docs page -> its title as MkDocs gives it (nav title, else first heading), from files."""
-    from meshkb.site.links import Resolver
-    from meshkb.site.sources import read_site_config
-
-    if not config_file.is_file():
-        return None
-    site = read_site_config(config_file)
-    docs, resolver = site.docs_dir, Resolver(site, {})
-
-    def title(path: str) -> str | None:
-        page = posixpath.normpath(path)
-        return resolver.page_title(page) if docs is not None and (docs / page).is_file() else None
-
-    return title
-
-
-def checklist_toc_tokens(checklist: Checklist) -> list[dict[str, Any]]:
-    """Progress and one entry per section, as Python-Markdown toc tokens (names escaped)."""
-    entries = [("Progress", f"meshkb-{checklist.id}-progress")]
-    entries.extend(
-        (f"{number}. {section.title}", section.id)
-        for number, section in enumerate(checklist.sections, start=1)
-    )
-    return [
-        {
-            "level": 2,
-            "id": anchor,
-            "name": escape_html(text),
-            "html": escape_html(text),
-            "data-toc-label": "",
-            "children": [],
-        }
-        for text, anchor in entries
-    ]
 
 
 def default_directives(ext: MeshkbExtension) -> dict[str, Directive]:

@@ -26,7 +26,8 @@ from mkdocs.utils import get_relative_url
 
 from meshkb.core.errors import MeshkbError, Problem
 from meshkb.core.model import Checklist
-from meshkb.markdown_ext import MeshkbExtension, PageContext, item_owners, load_checklists
+from meshkb.markdown_ext import MeshkbExtension, PageContext
+from meshkb.site.catalogue import item_owners, load_checklists
 from meshkb.site.generate import REFRESH, every_page_assets, generated_files
 from meshkb.site.markdown_text import LinkResolver
 from meshkb.site.sources import page_headings

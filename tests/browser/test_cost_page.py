@@ -7,7 +7,8 @@ import random
 
 import pytest
 from meshkb.cost.calculator import calculator_data
-from meshkb.cost.model import CostInputs, compute_cost, cost_row, format_amount, load_cost_data
+from meshkb.cost.figures import CostInputs, load_cost_data
+from meshkb.cost.model import compute_cost, cost_row, format_amount
 from playwright.sync_api import Page
 
 from ..conftest import run_cli

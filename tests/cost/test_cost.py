@@ -14,14 +14,8 @@ import pytest
 from meshkb.core.errors import MeshkbError
 from meshkb.cost.calculator import calculator_data, render_cost_calculator_html
 from meshkb.cost.chart import render_cost_chart_svg
-from meshkb.cost.model import (
-    COST_DATA_PATH,
-    MISSING,
-    AppRequests,
-    compute_cost,
-    format_amount,
-    load_cost_data,
-)
+from meshkb.cost.figures import COST_DATA_PATH, load_cost_data
+from meshkb.cost.model import MISSING, AppRequests, compute_cost, format_amount
 from meshkb.cost.output import render_cost_json, render_cost_text
 
 JS = Path(__file__).resolve().parents[2] / "plugins" / "meshkb" / "assets" / "meshkb-cost.js"

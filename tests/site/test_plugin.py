@@ -14,8 +14,9 @@ import markdown
 import pytest
 from meshkb.core.errors import MeshkbError
 from meshkb.core.load import checklist_files, load_all, load_checklist
-from meshkb.markdown_ext import MeshkbExtension, load_checklists
+from meshkb.markdown_ext import MeshkbExtension
 from meshkb.mkdocs_plugin import MeshkbPlugin
+from meshkb.site.catalogue import load_checklists
 from meshkb.site.generate import every_page_assets, generated_files, page_markdown
 from meshkb.site.gopages import render_go_pages
 
@@ -86,7 +87,7 @@ def test_generated_page_escapes_the_title_themes_print_as_html() -> None:
 def test_titles_themes_print_carry_no_markup_and_no_control_characters() -> None:
     from dataclasses import replace
 
-    from meshkb.markdown_ext import checklist_toc_tokens
+    from meshkb.site.fragment import checklist_toc_tokens
 
     hostile = load_checklist(CASES / "hostile" / "hostile.yaml")
     odd = replace(hostile, title='bell\x07 stx\x02wzxhzdk:0\x03 <b>"q"</b> &amp;')

@@ -73,8 +73,8 @@ def register(commands: Any) -> None:
 
 def run_generate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from meshkb.core.load import sources_root
-    from meshkb.markdown_ext import load_checklists
     from meshkb.site import generate
+    from meshkb.site.catalogue import load_checklists
     from meshkb.site.sources import find_config, read_site_config
 
     root = sources_root()

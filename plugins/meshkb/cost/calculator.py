@@ -6,7 +6,8 @@ import html
 import json
 from typing import Any
 
-from meshkb.cost.model import COST_FORMAT, MISSING, CostData, compute_cost, load_cost_data
+from meshkb.cost.figures import COST_FORMAT, CostData, load_cost_data
+from meshkb.cost.model import MISSING, compute_cost
 from meshkb.cost.output import cost_cells, describe_inputs, rps_text
 
 

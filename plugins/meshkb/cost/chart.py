@@ -13,15 +13,8 @@ import html
 import math
 from collections.abc import Callable, Sequence
 
-from meshkb.cost.model import (
-    CostData,
-    CostInputs,
-    CostRow,
-    ProxyFigures,
-    cost_row,
-    format_amount,
-    load_cost_data,
-)
+from meshkb.cost.figures import CostData, CostInputs, ProxyFigures, load_cost_data
+from meshkb.cost.model import CostRow, cost_row, format_amount
 
 _SYSTEM_FONTS = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 

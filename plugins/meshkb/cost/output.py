@@ -6,14 +6,12 @@ import json
 from typing import Any
 
 from meshkb.core.terminal import visible
+from meshkb.cost.figures import COST_FORMAT, CostInputs, Source
 from meshkb.cost.model import (
-    COST_FORMAT,
     AppRequests,
     ControlPlaneRow,
     CostEstimate,
-    CostInputs,
     CostRow,
-    Source,
     format_amount,
     rounded_amount,
 )

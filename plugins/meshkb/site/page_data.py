@@ -27,7 +27,7 @@ from meshkb.core.model import (
 )
 from meshkb.report.build import FORBIDDEN_TEXT, PROBE_MARK, SCOPE_MARK, STATE_ALIASES, YAML_UNSAFE
 from meshkb.report.markdown import FRONT_KEYS
-from meshkb.report.markdown_read import (
+from meshkb.report.markdown_grammar import (
     FIELD_RE,
     FREE_TEXT,
     ITEM_RE,
