@@ -237,11 +237,111 @@
     return { checklist: checklist.id, checklist_version, system, mesh, dataplane, date, reviewers, answers };
   }
 
+  // The page's review: `fields` (system, mesh, data plane, date, reviewers) and `answers`
+  // (item ID -> answer; an `automatic` answer was set n/a by the mesh or data plane chosen).
+
+  /** Today in the local time zone, as an ISO date. */
+  const today = () => new Date(Date.now() - new Date().getTimezoneOffset() * 60000).toISOString().slice(0, 10);
+
+  /** Whether a text is an ISO date (YYYY-MM-DD) that exists. */
+  function isIsoDate(text) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+    const date = new Date(text + "T00:00:00Z");
+    return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
+  }
+
+  /** Review fields with nothing chosen yet. */
+  const freshFields = () => ({ system: "", mesh: "", dataplane: "", date: today(), reviewers: [] });
+
+  /** The review fields of a report. */
+  const fieldsOf = ({ system, mesh, dataplane, date, reviewers }) => ({ system, mesh, dataplane, date, reviewers });
+
+  /** An answer nobody has touched: open, with no text, evidence or probe mark. */
+  const isUntouched = (answer) =>
+    answer.state === "open"
+    && !(answer.note || answer.reason || answer.owner || answer.evidence.length || answer.prefilled);
+
+  /** The item IDs an outcome's conditions read. */
+  function conditionItems(condition, into = new Set()) {
+    if ("all" in condition) condition.all.forEach((sub) => conditionItems(sub, into));
+    else if ("any" in condition) condition.any.forEach((sub) => conditionItems(sub, into));
+    else if ("not" in condition) conditionItems(condition.not, into);
+    else if ("item" in condition) into.add(condition.item);
+    else condition.count.forEach((id) => into.add(id));
+    return into;
+  }
+
+  /** Whether an item applies to the mesh and data plane chosen (nothing chosen: yes). */
+  const applies = (fields, item) =>
+    [["mesh", fields.mesh], ["dataplane", fields.dataplane]].every(
+      ([key, chosen]) => !chosen || !item[key].length || item[key].includes(chosen),
+    );
+
+  /** Like report.new_report: items for another mesh or data plane start as n/a (changes `answers`). */
+  function applyScope(checklist, fields, answers) {
+    const chosen = fields.mesh && fields.dataplane ? `${fields.mesh} (${fields.dataplane})` : fields.mesh || fields.dataplane;
+    for (const item of itemsOf(checklist).filter(isLive)) {
+      const answer = answers.get(item.id);
+      if (answer && (answer.automatic || isUntouched(answer))) answers.delete(item.id);
+      if (!answers.has(item.id) && !applies(fields, item)) {
+        answers.set(item.id, {
+          ...blankAnswer(item), state: "na", automatic: true,
+          reason: `Applies only to ${item.applies}; this system runs ${chosen}.`,
+        });
+      }
+    }
+  }
+
+  /** The review as a report (what export writes). */
+  const reviewReport = (checklist, fields, answers) => ({
+    checklist: checklist.id, checklist_version: checklist.version, ...fields, answers: [...answers.values()],
+  });
+
+  /**
+   * The report as the page counts it: an n/a without a reason or a waiver without an
+   * owner and a reason is still open until it is filled in.
+   */
+  function countedReport(checklist, report) {
+    const counted = normalize(checklist, report);
+    counted.answers = counted.answers.map((answer) => (missingField(answer) ? { ...answer, state: "open" } : answer));
+    return counted;
+  }
+
+  /** The review as the page keeps it in storage and share links. */
+  const pageState = (checklist, fields, answers) => ({
+    format: contractOf(checklist).page_format, checklist: checklist.id, fields, answers: Object.fromEntries(answers),
+  });
+
+  /**
+   * Saved or shared page state read back: `{fields, answers, bad}`. Bad fields make it fail
+   * as a whole; a bad answer is dropped and its ID listed in `bad`.
+   */
+  function readPageState(checklist, data) {
+    const rules = contractOf(checklist);
+    if (!data || data.format !== rules.page_format || data.checklist !== checklist.id || typeof data.answers !== "object") {
+      fail("not this checklist's page state");
+    }
+    const report = cleanReport(checklist, {
+      ...freshFields(), ...data.fields, format: rules.report_format, checklist: checklist.id,
+      checklist_version: "0.0.0", answers: [],
+    }, "");
+    const answers = new Map();
+    const bad = [];
+    for (const [id, raw] of Object.entries(data.answers || {})) {
+      const answer = cleanAnswer(checklist, { ...raw, id });
+      // `auto` is how pages before the report's `automatic` field kept it.
+      if (answer) answers.set(id, { ...answer, automatic: answer.automatic || (raw.auto === true && answer.state === "na") });
+      else bad.push(id);
+    }
+    return { fields: fieldsOf(report), answers, bad };
+  }
 
   const api = {
     contractOf, rstrip, strip, oneLine, toLines, isString, itemsOf, isLive, byId, blankAnswer, missingField,
     normalize, effectiveStates, conditionHolds, evaluateOutcomes, score, gateText,
     fail, forbiddenText, cleanAnswer, cleanReport,
+    today, isIsoDate, freshFields, fieldsOf, isUntouched, conditionItems, applies, applyScope,
+    reviewReport, countedReport, pageState, readPageState,
   };
   if (typeof module === "object" && module && module.exports) module.exports = api;
   else Object.assign((globalThis.meshkb = globalThis.meshkb || {}), api);

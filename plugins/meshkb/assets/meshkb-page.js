@@ -4,58 +4,6 @@
 
   const core = globalThis.meshkb;
 
-  /** This script's address: the report module is beside it. */
-  const here = document.currentScript ? document.currentScript.src : location.href;
-  let reportModule = null;
-
-  /** The report writer and reader (meshkb-report.js), loaded the first time a reader exports or imports. */
-  function withReports() {
-    if (core.parseReport) return Promise.resolve(core);
-    reportModule = reportModule || new Promise((resolve, reject) => {
-      const script = document.createElement("script");
-      script.src = new URL("meshkb-report.js", here).href;
-      script.onload = () => (core.parseReport ? resolve(core) : reject(new Error(`${script.src} holds no report functions.`)));
-      script.onerror = () => {
-        reportModule = null; // the next export or import tries again
-        script.remove();
-        reject(new Error(`Could not load ${script.src}: reports can be exported and imported once it loads.`));
-      };
-      document.head.append(script);
-    });
-    return reportModule;
-  }
-
-  /** Today in the browser's time zone, as an ISO date. */
-  const today = () => new Date(Date.now() - new Date().getTimezoneOffset() * 60000).toISOString().slice(0, 10);
-
-  /** Whether a text is an ISO date (YYYY-MM-DD) that exists. */
-  const isIsoDate = (text) => {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
-    const date = new Date(text + "T00:00:00Z");
-    return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
-  };
-
-  /** Review fields with nothing chosen yet. */
-  const freshFields = () => ({ system: "", mesh: "", dataplane: "", date: today(), reviewers: [] });
-
-  /** The review fields of a report. */
-  const fieldsOf = ({ system, mesh, dataplane, date, reviewers }) => ({ system, mesh, dataplane, date, reviewers });
-
-  /** An answer nobody has touched: open, with no text, evidence or probe mark. */
-  const isUntouched = (answer) =>
-    answer.state === "open"
-    && !(answer.note || answer.reason || answer.owner || answer.evidence.length || answer.prefilled);
-
-  /** The item IDs an outcome's conditions read. */
-  function conditionItems(condition, into = new Set()) {
-    if ("all" in condition) condition.all.forEach((sub) => conditionItems(sub, into));
-    else if ("any" in condition) condition.any.forEach((sub) => conditionItems(sub, into));
-    else if ("not" in condition) conditionItems(condition.not, into);
-    else if ("item" in condition) into.add(condition.item);
-    else condition.count.forEach((id) => into.add(id));
-    return into;
-  }
-
   /**
    * Enhance one checklist element. Page state: `fields` (the review fields) and
    * `answers` (item ID -> answer; an `automatic` answer was set n/a by the mesh or data
@@ -76,7 +24,7 @@
     const label = (state) => contract.state_labels[state];
     const messageBox = find("[data-meshkb-message]");
     const outcomeItems = new Map(checklist.outcomes.map((outcome) =>
-      [outcome.id, [...outcome.rules.reduce((ids, rule) => conditionItems(rule.when, ids), new Set())]]));
+      [outcome.id, [...outcome.rules.reduce((ids, rule) => core.conditionItems(rule.when, ids), new Set())]]));
 
     /** Every item element and its state line; its controls are looked up when first needed. */
     const views = new Map();
@@ -97,7 +45,7 @@
       return view.parts;
     }
 
-    let fields = freshFields();
+    let fields = core.freshFields();
     let answers = new Map();
     let messageTimer = 0;
 
@@ -112,32 +60,13 @@
 
     // state: storage, share links, reports
 
-    const pageState = () => ({
-      format: contract.page_format, checklist: checklist.id, fields, answers: Object.fromEntries(answers),
-    });
+    const pageState = () => core.pageState(checklist, fields, answers);
 
-    /**
-     * Saved or shared page state read back: [fields, answers]. Bad fields make it fail
-     * as a whole; a bad answer is dropped, and said so.
-     */
+    /** Saved or shared page state read back as [fields, answers]; a dropped answer is said. */
     function readPageState(data, what) {
-      if (!data || data.format !== contract.page_format || data.checklist !== checklist.id || typeof data.answers !== "object") {
-        throw new Error("not this checklist's page state");
-      }
-      const report = core.cleanReport(checklist, {
-        ...freshFields(), ...data.fields, format: contract.report_format, checklist: checklist.id,
-        checklist_version: "0.0.0", answers: [],
-      }, "");
-      const read = new Map();
-      const bad = [];
-      for (const [id, raw] of Object.entries(data.answers || {})) {
-        const answer = core.cleanAnswer(checklist, { ...raw, id });
-        // `auto` is how pages before the report's `automatic` field kept it.
-        if (answer) read.set(id, { ...answer, automatic: answer.automatic || (raw.auto === true && answer.state === "na") });
-        else bad.push(id);
-      }
-      if (bad.length) say(`${bad.length} ${what} answer(s) could not be read and are ignored.`, { offerReset: true });
-      return [fieldsOf(report), read];
+      const read = core.readPageState(checklist, data);
+      if (read.bad.length) say(`${read.bad.length} ${what} answer(s) could not be read and are ignored.`, { offerReset: true });
+      return [read.fields, read.answers];
     }
 
     const savedSign = find("[data-meshkb-saved]");
@@ -157,32 +86,8 @@
       }
     }
 
-    /** The page's answers as a report (what export writes). */
-    const currentReport = () => ({
-      checklist: checklist.id, checklist_version: checklist.version, ...fields,
-      answers: [...answers.values()],
-    });
-
-    /** Whether an item applies to the mesh and data plane chosen (nothing chosen: yes). */
-    const applies = (item) =>
-      [["mesh", fields.mesh], ["dataplane", fields.dataplane]].every(
-        ([key, chosen]) => !chosen || !item[key].length || item[key].includes(chosen),
-      );
-
-    /** Like report.new_report: items for another mesh or data plane start as n/a. */
-    function applyScope() {
-      const chosen = fields.mesh && fields.dataplane ? `${fields.mesh} (${fields.dataplane})` : fields.mesh || fields.dataplane;
-      for (const item of liveItems) {
-        const answer = answers.get(item.id);
-        if (answer && (answer.automatic || isUntouched(answer))) answers.delete(item.id);
-        if (!answers.has(item.id) && !applies(item)) {
-          answers.set(item.id, {
-            ...core.blankAnswer(item), state: "na", automatic: true,
-            reason: `Applies only to ${item.applies}; this system runs ${chosen}.`,
-          });
-        }
-      }
-    }
+    const currentReport = () => core.reviewReport(checklist, fields, answers);
+    const applies = (item) => core.applies(fields, item);
 
     // showing
 
@@ -240,18 +145,8 @@
       if (node.textContent !== text) node.textContent = text;
     };
 
-    /**
-     * The report as the page counts it: an n/a without a reason or a waiver without an
-     * owner and a reason is still open until it is filled in.
-     */
-    const countedReport = () => {
-      const report = core.normalize(checklist, currentReport());
-      report.answers = report.answers.map((answer) => (core.missingField(answer) ? { ...answer, state: "open" } : answer));
-      return report;
-    };
-
     function showStatus() {
-      const report = countedReport();
+      const report = core.countedReport(checklist, currentReport());
       const result = core.score(checklist, report);
       const states = core.effectiveStates(checklist, report.answers);
       for (const progress of result.progress) {
@@ -327,7 +222,7 @@
     function showFields() {
       for (const input of findAll("[data-meshkb-field]")) {
         input.value = [].concat(fields[input.dataset.meshkbField]).join(", ");
-        if (input.dataset.meshkbField === "date") input.setAttribute("aria-invalid", String(!isIsoDate(input.value)));
+        if (input.dataset.meshkbField === "date") input.setAttribute("aria-invalid", String(!core.isIsoDate(input.value)));
       }
       for (const key of ["system", "date", "reviewers", "mesh"]) {
         const value = [].concat(fields[key]).join(", ");
@@ -359,7 +254,7 @@
     }
 
     function replaceAnswers([newFields, newAnswers], what, missing = []) {
-      const hasWork = [...answers.values()].some((answer) => !isUntouched(answer));
+      const hasWork = [...answers.values()].some((answer) => !core.isUntouched(answer));
       if (hasWork && !confirm(`Replace the answers on this page with those from ${what}?`)) return;
       fields = newFields;
       answers = newAnswers;
@@ -371,58 +266,18 @@
 
     function setField(input, key) {
       if (key === "date") {
-        const valid = isIsoDate(input.value);
+        const valid = core.isIsoDate(input.value);
         input.setAttribute("aria-invalid", String(!valid));
         if (!valid) return; // the last valid date stays in the report
       }
       fields[key] = key === "reviewers" ? input.value.split(",").map(core.strip).filter(Boolean) : input.value;
       if (key === "mesh" || key === "dataplane") {
-        applyScope();
+        core.applyScope(checklist, fields, answers);
         showAll();
       } else {
         showFields();
       }
       save();
-    }
-
-    function download(extension, text) {
-      const link = document.createElement("a");
-      const incomplete = liveItems
-        .filter((item) => answers.has(item.id) && core.missingField(answers.get(item.id)))
-        .map((item) => item.id);
-      if (incomplete.length) {
-        say(`Not exported: ${incomplete.join(", ")} still need a reason or owner (meshkb report check would refuse the file).`);
-        return;
-      }
-      try {
-        core.parseReport(checklist, text, `${checklist.id}-review.${extension}`); // what we write, we can read
-      } catch (error) {
-        say(`Not exported: ${error.message}`);
-        return;
-      }
-      link.href = URL.createObjectURL(new Blob([text], { type: extension === "md" ? "text/markdown" : "application/json" }));
-      link.download = `${checklist.id}-review.${extension}`;
-      link.click();
-      setTimeout(() => URL.revokeObjectURL(link.href), 10000);
-      say(`Exported ${link.download}.`);
-    }
-
-    function exportAs(extension, write) {
-      withReports().then(() => download(extension, write()), (error) => say(error.message, { keep: true }));
-    }
-
-    function importFile(input, file) {
-      Promise.all([file.text(), withReports()])
-        .then(([text]) => {
-          const report = core.parseReport(checklist, text, file.name);
-          const given = new Map(report.answers.map((answer) => [answer.id, answer]));
-          const missing = liveItems.filter((item) => !given.has(item.id)).map((item) => item.id);
-          replaceAnswers([fieldsOf(report), given], file.name, missing);
-        })
-        .catch((error) => say(error.message, { keep: true }))
-        .finally(() => {
-          input.value = ""; // so the same file can be chosen again
-        });
     }
 
     function setFilters(severity, state) {
@@ -431,55 +286,30 @@
       applyFilters();
     }
 
-    const menu = find("[data-meshkb-menu]");
-    const shareBox = find("[data-meshkb-share]");
-    const shareButton = find("[data-meshkb-action=share]");
-    const actions = {
-      md: () => exportAs("md", () => core.toMarkdown(checklist, currentReport())),
-      json: () => exportAs("json", () => core.toJSON(checklist, currentReport())),
-      print: () => print(),
-      share: () => {
-        const input = find("input", shareBox);
-        input.value = location.href.split("#")[0] + "#meshkb=" + encodeURIComponent(JSON.stringify(pageState()));
-        shareBox.hidden = false;
-        shareButton.setAttribute("aria-expanded", "true");
-        input.select();
-      },
-      copy: () => {
-        const input = find("input", shareBox);
-        const done = () => say("Link copied to the clipboard.");
-        const fallback = () => {
-          input.select();
-          // execCommand is the only copy that works without the Clipboard API's permission.
-          if (document.execCommand("copy")) done();
-          else say("Copy the selected link with Ctrl+C (⌘C).");
-        };
-        if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(input.value).then(done, fallback);
-        else fallback();
-      },
-      clear: () => setFilters("", ""),
-      dismiss: () => say(""),
-      reset: () => {
-        if (!confirm(`Reset all answers to “${checklist.title}” in this browser?`)) return;
-        fields = freshFields();
-        answers = new Map();
-        try {
-          localStorage.removeItem(storageKey);
-        } catch {
-          // nothing was saved
-        }
-        savedSign.textContent = "Not saved yet";
-        showAll();
-        say("All answers were reset.");
-      },
-    };
+    function reset() {
+      if (!confirm(`Reset all answers to “${checklist.title}” in this browser?`)) return;
+      fields = core.freshFields();
+      answers = new Map();
+      try {
+        localStorage.removeItem(storageKey);
+      } catch {
+        // nothing was saved
+      }
+      savedSign.textContent = "Not saved yet";
+      showAll();
+      say("All answers were reset.");
+    }
 
-    // wiring
+    // wiring: the toolbar's actions are in meshkb-bar.js
+
+    core.toolbar({
+      root, checklist, find, liveItems, say, currentReport, pageState, replaceAnswers, setFilters, reset,
+      answers: () => answers,
+    });
 
     root.addEventListener("change", ({ target }) => {
       const element = target.closest("[data-meshkb-item]");
-      if (target.files && target.files[0]) importFile(target, target.files[0]);
-      else if (target.dataset.meshkbFilter) applyFilters();
+      if (target.dataset.meshkbFilter) applyFilters();
       else if (target.dataset.meshkbField) setField(target, target.dataset.meshkbField);
       else if (element && target.type === "radio" && target.closest(".meshkb-states")) {
         const state = target.value;
@@ -504,10 +334,7 @@
     root.addEventListener("click", ({ target }) => {
       const button = target.closest("button");
       if (!button) return;
-      if (button.dataset.meshkbAction) {
-        if (menu.contains(button)) menu.open = false;
-        actions[button.dataset.meshkbAction]();
-      } else if (button.dataset.meshkbShow !== undefined) {
+      if (button.dataset.meshkbShow !== undefined) {
         const [severity, state] = button.dataset.meshkbShow.split(" ");
         setFilters(severity, state || "");
         find(".meshkb-section:not([hidden])")?.scrollIntoView({ block: "start" });
@@ -517,16 +344,6 @@
           Object.assign(answer, { rev: item.rev, prefilled: false }));
       }
     });
-    const closeMenu = (event) => {
-      if (menu.open && (event.key === "Escape" || (event.type === "click" && !menu.contains(event.target)))) {
-        menu.open = false;
-        if (event.key) find("summary", menu).focus();
-      }
-    };
-    document.addEventListener("click", closeMenu);
-    root.addEventListener("keydown", closeMenu);
-    // Opening the Export menu shows the intent: fetch the report module while the reader chooses.
-    menu.addEventListener("toggle", () => menu.open && withReports().catch(() => {}));
 
     try {
       const raw = localStorage.getItem(storageKey);
@@ -573,12 +390,11 @@
     document.querySelectorAll("[data-meshkb]").forEach(init);
   }
 
-  if (!core || !core.contractOf) {
-    console.error("meshkb: meshkb-core.js must load before meshkb-page.js");
+  if (!core || !core.contractOf || !core.toolbar) {
+    console.error("meshkb: meshkb-bar.js and meshkb-core.js must load before meshkb-page.js");
     return;
   }
   core.start = start;
-  core.withReports = withReports;
   addEventListener("hashchange", () => document.querySelectorAll("[data-meshkb]").forEach(highlight));
   if (globalThis.document$) globalThis.document$.subscribe(start);
   else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
