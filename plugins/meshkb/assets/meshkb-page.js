@@ -30,7 +30,7 @@
     const views = new Map();
     for (const element of findAll("[data-meshkb-item]")) {
       const id = element.dataset.meshkbItem;
-      views.set(id, { element, item: itemById.get(id), answer: find("[data-meshkb-answer]", element), shown: "", parts: null });
+      views.set(id, { element, item: itemById.get(id), answer: find("[data-meshkb-answer]", element), shown: element.className, parts: null });
     }
 
     /** A live item's controls. */
@@ -91,6 +91,12 @@
 
     // showing
 
+    // Writing only changed text keeps the aria-live region from repeating itself,
+    // and a long page from restyling rows that did not change.
+    const setText = (node, text) => {
+      if (node.textContent !== text) node.textContent = text;
+    };
+
     function showItem(view) {
       const { element, item } = view;
       const answer = answers.get(item.id);
@@ -99,13 +105,13 @@
         ? ["reason", "owner", "note"].map((key) => (answer[key] ? `; ${key}: ${core.oneLine(answer[key])}` : "")).join("")
         : "";
       if (!core.isLive(item)) {
-        view.answer.textContent = answer ? `Answer kept from an earlier review: ${label(state)}${said}` : "";
+        setText(view.answer, answer ? `Answer kept from an earlier review: ${label(state)}${said}` : "");
         return;
       }
       const missing = answer ? core.missingField(answer) : "";
       const classes = "meshkb-item meshkb-s-" + state + (missing ? " meshkb-incomplete" : "") + (applies(item) ? "" : " meshkb-notfor");
       if (view.shown !== classes) element.className = view.shown = classes;
-      view.answer.textContent = `State: ${label(state)}${said}`;
+      setText(view.answer, `State: ${label(state)}${said}`);
       // Never answered: its controls are as served.
       if (!answer && !view.parts && applies(item)) return;
       const parts = partsOf(view);
@@ -139,11 +145,6 @@
         parts.evidence.hidden = !evidence.length;
       }
     }
-
-    // Writing only changed text keeps the aria-live region from repeating itself.
-    const setText = (node, text) => {
-      if (node.textContent !== text) node.textContent = text;
-    };
 
     function showStatus() {
       const report = core.countedReport(checklist, currentReport());

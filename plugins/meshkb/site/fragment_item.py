@@ -84,7 +84,8 @@ def render_item(
     if applies.mesh or applies.dataplane:
         scope = f'<span class="meshkb-scope">{escape_html("for " + applies.describe())}</span> '
     parts = [
-        f'<li class="meshkb-item" id="{iid}" data-meshkb-item="{iid}" data-meshkb-severity="{escape_html(item.severity)}">',
+        # Served as open, as meshkb-page.js shows an unanswered item: it rewrites nothing there.
+        f'<li class="meshkb-item meshkb-s-open" id="{iid}" data-meshkb-item="{iid}" data-meshkb-severity="{escape_html(item.severity)}">',
         '<div class="meshkb-row">',
         _states(escape_html(checklist_id), iid),
         f'<h{h} class="meshkb-head"><a class="meshkb-id" href="#{iid}" title="Item {escape_html(number)}">{iid}</a> '
@@ -116,7 +117,7 @@ def render_item(
         '<ul class="meshkb-evidence" data-meshkb-evidence hidden></ul>'
     )
     parts.append("</details>")
-    parts.append('<p class="meshkb-answer" data-meshkb-answer></p>')
+    parts.append(f'<p class="meshkb-answer" data-meshkb-answer>State: {STATE_LABELS["open"]}</p>')
     parts.append("</li>")
     return "\n".join(parts)
 
