@@ -33,9 +33,16 @@
       views.set(id, { element, item: itemById.get(id), answer: find("[data-meshkb-answer]", element), shown: element.className, parts: null });
     }
 
-    /** A live item's controls. */
+    const itemParts = find("template[data-meshkb-parts]").content;
+
+    /** A live item's controls; its flags and reason and owner fields come from the template the first time. */
     function partsOf(view) {
       const element = view.element;
+      if (!view.parts) {
+        const parts = itemParts.cloneNode(true);
+        for (const span of parts.querySelectorAll("[data-meshkb-for-item]")) span.textContent = " for " + view.item.id;
+        find(".meshkb-row", element).after(parts);
+      }
       view.parts ||= {
         radios: findAll(".meshkb-states input", element),
         inputs: Object.fromEntries(findAll("[data-k]", element).map((input) => [input.dataset.k, input])),

@@ -24,7 +24,7 @@ from meshkb.core.model import (
 )
 from meshkb.core.score import OutcomeResult, score
 from meshkb.site.escape import escape_html
-from meshkb.site.fragment_item import render_item, render_tombstone
+from meshkb.site.fragment_item import ITEM_PARTS, render_item, render_tombstone
 from meshkb.site.markdown_text import FieldMarkdown, LinkResolver, TitleLookup
 from meshkb.site.page_data import checklist_data, script_json
 from meshkb.site.urls import page_path, relative_href
@@ -91,6 +91,7 @@ def render_checklist(
         # their type, running them as JavaScript; an array literal runs harmlessly, an object
         # literal would be a syntax error. The script finds the element as the first <script>.
         f'<script type="application/json" data-meshkb-checklist>{script_json([checklist_data(checklist)])}</script>',
+        f"<template data-meshkb-parts>{ITEM_PARTS}</template>",
         # The controls are in the HTML and shown from the first paint, so nothing moves when
         # meshkb-page.js starts; without JavaScript, meshkb.css (scripting: none) hides them.
         '<div class="meshkb-header">',

@@ -18,13 +18,33 @@ def _states(cid: str, iid: str) -> str:
     assert tuple(STATE_LABELS) == STATES
     radios = "".join(
         f'<label class="meshkb-st meshkb-st-{state}" title="{label}"><input type="radio" name="meshkb-{cid}-{iid}" '
-        f'value="{state}" disabled{" checked" if state == "open" else ""}><span class="meshkb-sr">{label}</span></label>'
+        f'value="{state}" aria-label="{label}" disabled{" checked" if state == "open" else ""}></label>'
         for state, label in STATE_LABELS.items()
     )
     return (
         f'<fieldset class="meshkb-states" data-search-exclude><legend class="meshkb-sr">State of {iid}</legend>'
         f"{radios}</fieldset>"
     )
+
+
+ITEM_PARTS = (
+    '<p class="meshkb-flags" data-search-exclude><span data-flag="notfor" hidden><span></span></span>'
+    '<span data-flag="rev" hidden><span></span> <button type="button" class="meshkb-link" value="fix">Still holds</button></span>'
+    '<span data-flag="probe" hidden><span>Set by a probe: a person must confirm.</span> '
+    '<button type="button" class="meshkb-link" value="fix">Confirm</button></span></p>'
+    '<div class="meshkb-need" data-search-exclude>'
+    '<label data-meshkb-for="reason" hidden><span>Reason<span class="meshkb-sr" data-meshkb-for-item></span></span> '
+    '<textarea rows="1" data-k="reason" placeholder="Why it does not apply, or why it is waived"></textarea></label>'
+    '<label data-meshkb-for="owner" hidden><span>Owner<span class="meshkb-sr" data-meshkb-for-item></span></span> '
+    '<input type="text" data-k="owner" placeholder="Who follows this up"></label>'
+    '<p class="meshkb-error" data-flag="lacks" hidden><span></span></p></div>'
+)
+"""An item's flags and its reason and owner fields, all hidden until an answer needs them.
+
+Not in each row: the page holds them once, in a `<template>`, and meshkb-page.js puts a
+copy under an item's row when the item is first answered (each copy is about a kilobyte,
+so a long checklist's page is a fifth lighter). The script writes " for ID" into the `data-meshkb-for-item` spans.
+"""
 
 
 def _how(item: Item, md: FieldMarkdown) -> str:
@@ -92,16 +112,6 @@ def render_item(
         f'<span class="meshkb-item-title">{escape_html(item.title)}</span></h{h}>',
         f'<span class="meshkb-sev meshkb-sev-{escape_html(item.severity)}">{escape_html(item.severity)}</span>',
         "</div>",
-        '<p class="meshkb-flags" data-search-exclude><span data-flag="notfor" hidden><span></span></span>'
-        '<span data-flag="rev" hidden><span></span> <button type="button" class="meshkb-link" value="fix">Still holds</button></span>'
-        '<span data-flag="probe" hidden><span>Set by a probe: a person must confirm.</span> '
-        '<button type="button" class="meshkb-link" value="fix">Confirm</button></span></p>',
-        '<div class="meshkb-need" data-search-exclude>'
-        f'<label data-meshkb-for="reason" hidden><span>Reason<span class="meshkb-sr"> for {iid}</span></span> '
-        '<textarea rows="1" data-k="reason" placeholder="Why it does not apply, or why it is waived"></textarea></label>'
-        f'<label data-meshkb-for="owner" hidden><span>Owner<span class="meshkb-sr"> for {iid}</span></span> '
-        '<input type="text" data-k="owner" placeholder="Who follows this up"></label>'
-        '<p class="meshkb-error" data-flag="lacks" hidden><span></span></p></div>',
         f'<details class="meshkb-details"><summary>Details<span class="meshkb-sr"> of {iid}</span></summary>',
         f'<div class="meshkb-check">{md.block(item.check)}</div>',
         f'<p class="meshkb-facts">{scope}<span class="meshkb-rev">Item {escape_html(number)} · rev {item.rev}</span></p>',
