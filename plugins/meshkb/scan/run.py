@@ -20,10 +20,13 @@ from meshkb.scan.probe_model import (
     AllOf,
     AnyOf,
     Condition,
+    Failure,
     Inventory,
     Not,
     Probe,
+    ProbeState,
     Quantified,
+    ScanEvidence,
 )
 from meshkb.scan.probe_parse import parse_probe
 from meshkb.scan.resources import ManifestSet, Resource
@@ -85,9 +88,56 @@ def evaluate_items(
             return tuple(run(index) for index in range(len(scan_items)))
         costs = [_expected_cost(item.probe, inventory) for item in scan_items]
         order = sorted(range(len(scan_items)), key=lambda index: -costs[index])
-        done = forked.share(len(order), lambda piece: run(order[piece]))
+        sent = _SentResults(inventory.resources)
+        done = forked.share(
+            len(order), lambda piece: run(order[piece]), pack=sent.pack, unpack=sent.unpack
+        )
         results = dict(zip(order, done, strict=True))
         return tuple(results[index] for index in range(len(scan_items)))
+
+
+_Packed = tuple[
+    str, str, ProbeState, str, list[tuple[str, int, tuple[str, ...]]], str | None, Failure
+]
+
+
+class _SentResults:
+    """Results as the forked child sends them: each origin by its resource's position.
+
+    Both processes hold the same resources (the child is a fork), so an origin needs no
+    pickling: its position in the inventory names it (most of what a result weighs).
+    Every evidence names a resource's own origin (an implied namespace, that of the
+    resource naming it); were one not found, the child would fail and this process
+    evaluate its items itself (see `forked`).
+    """
+
+    def __init__(self, resources: Sequence[Resource]) -> None:
+        self.origins = tuple(resource.origin for resource in resources)
+        # The resources live through the scan: their origins' ids stay theirs.
+        self.positions = {id(origin): position for position, origin in enumerate(self.origins)}
+
+    def pack(self, result: ItemResult) -> _Packed:
+        positions = self.positions
+        evidence = [
+            (found.resource, positions[id(found.origin)], found.notes) for found in result.evidence
+        ]
+        return (
+            result.item_id,
+            result.title,
+            result.state,
+            result.summary,
+            evidence,
+            result.severity,
+            result.failure,
+        )
+
+    def unpack(self, packed: _Packed) -> ItemResult:
+        item_id, title, state, summary, evidence, severity, failure = packed
+        origins = self.origins
+        found = tuple(
+            ScanEvidence(ref, origins[position], notes) for ref, position, notes in evidence
+        )
+        return ItemResult(item_id, title, state, summary, found, severity, failure)
 
 
 def _expected_cost(probe: Probe, inventory: Inventory) -> int:
