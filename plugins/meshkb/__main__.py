@@ -1,5 +1,5 @@
 """`python -m meshkb`."""
 
-from meshkb.cli import main
+from meshkb.cli import run
 
-raise SystemExit(main())
+run()

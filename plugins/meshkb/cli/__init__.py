@@ -14,7 +14,7 @@ import os
 import signal
 import sys
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from meshkb import __version__
 from meshkb.cli import adr, checklist, completion, cost, facts, links, report, scan, site, validate
@@ -117,6 +117,24 @@ def main(
         )
         _quiet(raw)
         return EXIT_USAGE
+
+
+def run() -> NoReturn:
+    """The `meshkb` program: `main()`, then an exit that skips freeing the heap object by
+    object (mypy's `hard_exit` does the same). After a scan of 10,000 resources that
+    teardown took about 0.2 s, once the output was already written.
+
+    Only for the process's own entry points (the console script, `python -m meshkb`):
+    `main()` itself returns, for callers that run it in-process.
+    """
+    code = main()
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except (OSError, ValueError):
+        sys.exit(code)  # let the interpreter's own exit deal with a stream that cannot flush
+    os._exit(code)
 
 
 class Output:
