@@ -107,7 +107,12 @@ def test_loading_the_page_shifts_nothing(
             if path.startswith("checklists/"):
                 expect(page.locator(".meshkb[data-meshkb-ready]")).to_have_count(1)
             page.wait_for_timeout(800)  # the theme's script settles the sidebars after load
-            assert page.evaluate("window.__shifts") == [], f"layout shift on /{path} at {width} px"
+            shifts = page.evaluate("window.__shifts")
+            # Under CI's load one text node once moved by a score of 0.0000018. Lighthouse
+            # shows CLS to three decimals, so such a shift reads 0 there; the shifts this
+            # test was written for scored 0.00025 to 0.0055, well above the bound.
+            total = sum(value for value, _ in shifts)
+            assert total < 0.0001, f"layout shift on /{path} at {width} px: {shifts}"
         finally:
             context.close()
 
