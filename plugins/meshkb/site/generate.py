@@ -48,10 +48,11 @@ def assets() -> list[Path]:
 
 def every_page_assets() -> tuple[list[str], list[str]]:
     """Site-relative stylesheets and scripts every page loads (mkdocs.yml's extra_css/_javascript)."""
-    css = [f"{ASSET_DIR}/{a.name}" for a in assets() if a.suffix == ".css"]
-    js = [f"{ASSET_DIR}/{a.name}" for a in assets() if a.suffix == ".js"]
-    listed = [a for a in (*css, *js) if a.rsplit("/", 1)[1] not in (*ON_DEMAND, *LOADED_BY_SCRIPT)]
-    return [a for a in listed if a.endswith(".css")], [a for a in listed if a.endswith(".js")]
+    listed = [a for a in assets() if a.name not in ON_DEMAND and a.name not in LOADED_BY_SCRIPT]
+    return (
+        [f"{ASSET_DIR}/{a.name}" for a in listed if a.suffix == ".css"],
+        [f"{ASSET_DIR}/{a.name}" for a in listed if a.suffix == ".js"],
+    )
 
 
 def served(asset: Path) -> str:
