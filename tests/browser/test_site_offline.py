@@ -34,7 +34,9 @@ def test_search_pictures_and_pages_work_without_any_outside_request(page: Page, 
     # Material's search box, or Zensical's button and dialog (in a shadow root, which
     # Playwright's CSS locators enter).
     page.locator("label.md-search__icon, .md-search__input, .md-search__button").first.click()
-    page.locator("input.md-search__input, dialog input[role=combobox]").first.fill("bypass runbook")
+    # Typed: Material's search reads the box on keyup, not on a value set without keys.
+    box = page.locator("input.md-search__input, dialog input[role=combobox]").first
+    box.press_sequentially("bypass runbook")
     results = page.locator(".md-search-result__item, dialog ol[role=listbox] > li")
     results.first.wait_for(timeout=20_000)
     assert results.count() > 0
