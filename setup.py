@@ -1,9 +1,9 @@
 """Build hook: the wheel carries the checklists and the site's sources meshkb cites.
 
 `meshkb checklist`, `link`, `scan` and `adr new` need the shipped checklists, and `link`
-and `adr new` the pages' titles and anchors (`mkdocs.yml` and `docs/`). They live at the
-top of the repository, outside the package, so the build copies them into
-`meshkb/bundled/`. In a checkout (an editable install) meshkb reads them where they are.
+and `adr new` the pages' titles and anchors (`mkdocs.yml` and `docs/`), and `site build` the
+theme override (`overrides/`). They live at the top of the repository, outside the package,
+so the build copies them into `meshkb/bundled/`. In a checkout (an editable install) meshkb reads them where they are.
 Everything else is configured in pyproject.toml.
 """
 
@@ -16,7 +16,7 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
-BUNDLED = ("mkdocs.yml", "checklists", "docs")
+BUNDLED = ("mkdocs.yml", "checklists", "docs", "overrides")
 
 
 class BuildWithSources(build_py):

@@ -218,8 +218,8 @@ def scale(items: int) -> dict[str, Any]:
 
     with tempfile.TemporaryDirectory(prefix="meshkb-scale-") as tmp:
         source = Path(tmp) / "src"
-        shutil.copytree(ROOT / "docs", source / "docs")
-        shutil.copytree(ROOT / "checklists", source / "checklists")
+        for folder in ("docs", "checklists", "overrides"):  # the site's sources, theme override too
+            shutil.copytree(ROOT / folder, source / folder)
         shutil.copy2(ROOT / "mkdocs.yml", source / "mkdocs.yml")
         cid, text = synth.checklist_yaml(0, items, 10)
         (source / "checklists" / f"{cid}.yaml").write_text(text, encoding="utf-8")

@@ -162,9 +162,9 @@ def repo_techdocs_site() -> Path:
 
 
 def copy_sources(target: Path) -> Path:
-    """docs/, checklists/ and mkdocs.yml copied into `target`, to change and build."""
+    """docs/, checklists/, overrides/ and mkdocs.yml copied into `target`, to change and build."""
     target.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(ROOT / "docs", target / "docs")
-    shutil.copytree(ROOT / "checklists", target / "checklists")
+    for folder in ("docs", "checklists", "overrides"):
+        shutil.copytree(ROOT / folder, target / folder)
     shutil.copy2(ROOT / "mkdocs.yml", target / "mkdocs.yml")
     return target

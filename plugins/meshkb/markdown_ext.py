@@ -232,6 +232,7 @@ class MeshkbExtension(Extension):  # type: ignore[misc] # Python-Markdown ships 
         """The on-demand stylesheets and scripts the page's widgets need, as HTML.
 
         Inside the content, so instant navigation runs them too; the scripts are idempotent.
+        Deferred like the theme's own (docs/engines.md#scripts): none holds up the parser.
         """
         tags = []
         for name in sorted(self.state.assets):
@@ -239,7 +240,7 @@ class MeshkbExtension(Extension):  # type: ignore[misc] # Python-Markdown ships 
             if name.endswith(".css"):
                 tags.append(f'<link rel="stylesheet" href="{src}">')
             else:
-                tags.append(f'<script src="{src}"></script>')
+                tags.append(f'<script defer src="{src}"></script>')
         return "\n".join(tags)
 
 

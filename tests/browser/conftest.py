@@ -115,6 +115,26 @@ def site(
 
 
 @pytest.fixture(scope="session")
+def instant_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The site with Material's instant navigation on, as a team may turn it on.
+
+    meshkb's site leaves it off (docs/engines.md#scripts); the page scripts must still
+    work when a page arrives by instant navigation instead of a load.
+    """
+    server = _bind()
+    assert server is not None
+    source = copy_sources(tmp_path_factory.mktemp("instant-src"))
+    config = source / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    assert "  features:\n" in text and "navigation.instant" not in text.split("features:")[1][:40]
+    config.write_text(text.replace("  features:\n", "  features:\n    - navigation.instant\n", 1))
+    folder = build(source, source / "site", f"http://127.0.0.1:{server.server_address[1]}/")
+    yield _serve(server, folder)
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The site plus a checklist whose every field tries to inject markup or script."""
     server = _bind()

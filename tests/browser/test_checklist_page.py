@@ -504,8 +504,9 @@ def test_share_link_restores_the_answers_in_a_fresh_browser(
 
 
 def test_instant_navigation_keeps_the_page_working(
-    page: Page, site: Site, errors: list[str]
+    page: Page, instant_site: Site, errors: list[str]
 ) -> None:
+    site = instant_site
     first = live_ids("removal")[0]
     open_checklist(page, site, "removal")
     page.evaluate("window.__marker = 'still here'")

@@ -136,7 +136,8 @@ def test_one_namespace_shared_by_both_scripts(page: Page, site: Site) -> None:
     assert "cost" not in page.evaluate("() => Object.keys(window.meshkb)")
 
 
-def test_calculator_survives_instant_navigation(page: Page, site: Site) -> None:
+def test_calculator_survives_instant_navigation(page: Page, instant_site: Site) -> None:
+    site = instant_site
     problems: list[str] = []
     page.on("pageerror", lambda exc: problems.append(str(exc)))
     page.on(

@@ -7,6 +7,7 @@ builds in test_links_lock.py and test_site.py; the browser tests run on both too
 
 from __future__ import annotations
 
+import json
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -98,3 +99,44 @@ def test_a_checklist_page_has_its_sections_in_the_table_of_contents_on_both() ->
             assert f'href="#{section.id}"' in toc, (site, section.id)
         assert html.count('class="meshkb-title"') == 1
         assert '<h1 class="meshkb-title">' in html
+
+
+class _Scripts(HTMLParser):
+    """Each `<script src>` of a page, with whether it is deferred, async or a module."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, bool]] = []
+        self.features: list[str] = []
+        self._config = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        given = dict(attrs)
+        if tag == "script" and given.get("src"):
+            waits = "defer" in given or "async" in given or given.get("type") == "module"
+            self.found.append((str(given["src"]), waits))
+        self._config = tag == "script" and given.get("id") == "__config"
+
+    def handle_data(self, data: str) -> None:
+        if self._config:
+            self.features = json.loads(data).get("features", [])
+            self._config = False
+
+
+def test_no_page_runs_a_script_before_it_paints_on_both() -> None:
+    """docs/engines.md#scripts: every script the theme writes waits for the parsed page,
+    in its order, and instant navigation is off, on every page the two engines publish."""
+    for built in (repo_site(), repo_zensical_site()):
+        pages = [p for p in sorted(built.rglob("*.html")) if "/go/" not in p.as_posix()]
+        assert len(pages) > 20, built
+        for page in pages:
+            parser = _Scripts()
+            parser.feed(page.read_text(encoding="utf-8"))
+            if not parser.found:  # a redirect page
+                continue
+            names = [src.rsplit("/", 1)[-1] for src, _ in parser.found]
+            assert any(n.startswith("bundle.") for n in names), (page, names)
+            assert "meshkb-page.js" in names, (page, names)
+            blocking = [src for src, waits in parser.found if not waits]
+            assert blocking == [], f"{page}: scripts that block the first paint: {blocking}"
+            assert "navigation.instant" not in parser.features, page
