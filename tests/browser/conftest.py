@@ -114,22 +114,25 @@ def site(
     server.server_close()
 
 
-@pytest.fixture(scope="session")
-def instant_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """The site with Material's instant navigation on, as a team may turn it on.
+@pytest.fixture(scope="session", params=ENGINES)
+def instant_site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Site]:
+    """The site with the theme's instant navigation on, as a team may turn it on, per engine.
 
     meshkb's site leaves it off (docs/engines.md#scripts); the page scripts must still
     work when a page arrives by instant navigation instead of a load.
     """
+    engine = str(request.param)
     server = _bind()
     assert server is not None
-    source = copy_sources(tmp_path_factory.mktemp("instant-src"))
+    source = copy_sources(tmp_path_factory.mktemp(f"instant-src-{engine}"))
     config = source / "mkdocs.yml"
     text = config.read_text(encoding="utf-8")
     assert "  features:\n" in text and "navigation.instant" not in text.split("features:")[1][:40]
     config.write_text(text.replace("  features:\n", "  features:\n    - navigation.instant\n", 1))
-    folder = build(source, source / "site", f"http://127.0.0.1:{server.server_address[1]}/")
-    yield _serve(server, folder)
+    folder = build_with(engine, source, f"http://127.0.0.1:{server.server_address[1]}/")
+    yield _serve(server, folder, engine)
     server.shutdown()
     server.server_close()
 
