@@ -162,6 +162,17 @@ def _source_json(source: Source) -> dict[str, str]:
     return {"title": source.title, "url": source.url, "as_of": source.as_of}
 
 
+def _amounts_json(
+    cpu_cores: float | None, memory_gib: float | None, source: Source | None
+) -> dict[str, Any]:
+    """One row's CPU and memory (reserved or in use), rounded, with their source."""
+    return {
+        "cpu_cores": rounded_amount(cpu_cores),
+        "memory_gib": rounded_amount(memory_gib),
+        "source": _source_json(source) if source else None,
+    }
+
+
 def render_cost_json(estimate: CostEstimate, app: AppRequests | None = None) -> str:
     """JSON with rounded numbers (null where no figure exists), indent 2, trailing newline."""
     inputs = estimate.inputs
@@ -175,16 +186,16 @@ def render_cost_json(estimate: CostEstimate, app: AppRequests | None = None) -> 
                 "mesh": proxy.mesh,
                 "per": proxy.per,
                 "proxies": row.proxies,
-                "reserved": {
-                    "cpu_cores": rounded_amount(row.reserved_cpu_cores),
-                    "memory_gib": rounded_amount(row.reserved_memory_gib),
-                    "source": _source_json(proxy.requests.source) if proxy.requests else None,
-                },
-                "in_use": {
-                    "cpu_cores": rounded_amount(row.in_use_cpu_cores),
-                    "memory_gib": rounded_amount(row.in_use_memory_gib),
-                    "source": _source_json(proxy.usage.source) if proxy.usage else None,
-                },
+                "reserved": _amounts_json(
+                    row.reserved_cpu_cores,
+                    row.reserved_memory_gib,
+                    proxy.requests.source if proxy.requests else None,
+                ),
+                "in_use": _amounts_json(
+                    row.in_use_cpu_cores,
+                    row.in_use_memory_gib,
+                    proxy.usage.source if proxy.usage else None,
+                ),
                 "in_use_above_reserved": above_reserved(row),
                 "notes": list(proxy.notes),
                 "sources": [_source_json(source) for source in proxy.sources],
@@ -199,16 +210,14 @@ def render_cost_json(estimate: CostEstimate, app: AppRequests | None = None) -> 
                 "label": figures.label,
                 "mesh": figures.mesh,
                 "replicas": figures.replicas,
-                "reserved": {
-                    "cpu_cores": rounded_amount(plane.reserved_cpu_cores),
-                    "memory_gib": rounded_amount(plane.reserved_memory_gib),
-                    "source": _source_json(figures.requests.source) if figures.requests else None,
-                },
-                "in_use": {
-                    "cpu_cores": rounded_amount(plane.in_use_cpu_cores),
-                    "memory_gib": rounded_amount(plane.in_use_memory_gib),
-                    "source": _source_json(figures.usage_source) if figures.usage_source else None,
-                },
+                "reserved": _amounts_json(
+                    plane.reserved_cpu_cores,
+                    plane.reserved_memory_gib,
+                    figures.requests.source if figures.requests else None,
+                ),
+                "in_use": _amounts_json(
+                    plane.in_use_cpu_cores, plane.in_use_memory_gib, figures.usage_source
+                ),
                 "in_use_above_reserved": above_reserved(plane),
                 "notes": list(figures.notes),
             }
