@@ -3,7 +3,8 @@
 Exit codes (see `core.errors`): 0 ok, 1 a gate or check failed, 2 bad input or usage.
 Data goes to stdout, messages to stderr. Each command is a module with `register`,
 which adds its subparser, and a function that does the work; heavy modules load inside
-the commands that need them.
+the commands that need them. The `register` functions are argparse declarations and look
+alike (`duplicates` pairs them by shape); what they share is in `cli.common`.
 """
 
 from __future__ import annotations

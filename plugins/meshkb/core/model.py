@@ -1,4 +1,9 @@
-"""The domain model: checklists, items, answers and reports. No I/O here."""
+"""The domain model: checklists, items, answers and reports. No I/O here.
+
+Every model in the package is a frozen, slotted dataclass with a docstring per field, so
+their declarations look alike line by line (`duplicates` pairs them by shape with those of
+cost/, scan/ and site/); they declare different data and share no logic.
+"""
 
 from __future__ import annotations
 
