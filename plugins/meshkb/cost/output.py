@@ -176,6 +176,8 @@ def _amounts_json(
 def render_cost_json(estimate: CostEstimate, app: AppRequests | None = None) -> str:
     """JSON with rounded numbers (null where no figure exists), indent 2, trailing newline."""
     inputs = estimate.inputs
+    # Proxy rows and control-plane rows are written alike on purpose (readers compare them);
+    # they are built from different models, so each keeps its own literal.
     rows = []
     for row in estimate.rows:
         proxy = row.proxy

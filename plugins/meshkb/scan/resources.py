@@ -255,6 +255,7 @@ def _collect_list_items(
     problems: list[Problem],
     notices: list[Problem],
 ) -> None:
+    # The same checks as collect_resources', one level down: on the list's `items`.
     items = value.get("items")
     if items is None:
         return

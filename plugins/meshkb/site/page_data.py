@@ -27,6 +27,8 @@ from meshkb.core.model import (
 )
 from meshkb.report.build import FORBIDDEN_TEXT, PROBE_MARK, SCOPE_MARK, STATE_ALIASES, YAML_UNSAFE
 from meshkb.report.markdown import FRONT_KEYS
+
+# The grammar the page script reads reports with: the same names markdown_read imports.
 from meshkb.report.markdown_grammar import (
     FIELD_RE,
     FREE_TEXT,
