@@ -3,7 +3,8 @@
 `meshkb checklist`, `link`, `scan` and `adr new` need the shipped checklists, and `link`
 and `adr new` the pages' titles and anchors (`mkdocs.yml` and `docs/`), and `site build` the
 theme override (`overrides/`). They live at the top of the repository, outside the package,
-so the build copies them into `meshkb/bundled/`. In a checkout (an editable install) meshkb reads them where they are.
+so the build copies them into `meshkb/bundled/`. In a checkout (an editable install) meshkb
+reads them where they are.
 Everything else is configured in pyproject.toml.
 """
 

@@ -12,7 +12,8 @@ import functools
 import os
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -23,7 +24,7 @@ import pytest
 from meshkb.site.sources import read_site_config
 
 from ..conftest import CASES, ROOT
-from ..sitebuild import ENGINES, build, build_with, copy_sources, repo_site
+from ..sitebuild import ENGINES, build_with, copy_sources, repo_site
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -90,26 +91,45 @@ def _serve(server: ThreadingHTTPServer, folder: Path, engine: str = "mkdocs") ->
     return Site(folder, f"http://127.0.0.1:{server.server_address[1]}/", engine)
 
 
+@contextmanager
+def _served_copy(
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    engine: str,
+    change: Callable[[Path], None] = lambda source: None,
+) -> Iterator[Site]:
+    """A copy of the site's sources, changed by `change`, built by `engine` for a free
+    port and served there until the session ends."""
+    server = _bind()
+    assert server is not None
+    source = copy_sources(tmp_path_factory.mktemp(name))
+    change(source)
+    folder = build_with(engine, source, f"http://127.0.0.1:{server.server_address[1]}/")
+    try:
+        yield _serve(server, folder, engine)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture(scope="session", params=ENGINES)
 def site(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Site]:
     """The repository's site, built by each engine, on its site_url origin.
 
-    Instant navigation needs that origin. When the configured port is taken (or for
-    Zensical, which builds a copy anyway), a copy is built for a free port instead.
+    Served where it was built for, so its canonical links and sitemap point at the pages
+    read. When the configured port is taken (or for Zensical, which builds a copy anyway),
+    a copy is built for a free port instead.
     """
     engine = str(request.param)
     configured = read_site_config(ROOT / "mkdocs.yml").site_url
     server = _bind(urlsplit(configured).port or 8000) if engine == "mkdocs" else None
-    if server is not None:
-        folder = repo_site()
-    else:
-        server = _bind()
-        assert server is not None
-        source = copy_sources(tmp_path_factory.mktemp(f"site-src-{engine}"))
-        folder = build_with(engine, source, f"http://127.0.0.1:{server.server_address[1]}/")
-    yield _serve(server, folder, engine)
+    if server is None:
+        with _served_copy(tmp_path_factory, f"site-src-{engine}", engine) as copy:
+            yield copy
+        return
+    yield _serve(server, repo_site(), engine)
     server.shutdown()
     server.server_close()
 
@@ -123,28 +143,26 @@ def instant_site(
     meshkb's site leaves it off (docs/engines.md#scripts); the page scripts must still
     work when a page arrives by instant navigation instead of a load.
     """
+
+    def turn_on(source: Path) -> None:
+        config = source / "mkdocs.yml"
+        text = config.read_text(encoding="utf-8")
+        assert "  features:\n" in text and "    - navigation.instant\n" not in text
+        config.write_text(
+            text.replace("  features:\n", "  features:\n    - navigation.instant\n", 1)
+        )
+
     engine = str(request.param)
-    server = _bind()
-    assert server is not None
-    source = copy_sources(tmp_path_factory.mktemp(f"instant-src-{engine}"))
-    config = source / "mkdocs.yml"
-    text = config.read_text(encoding="utf-8")
-    assert "  features:\n" in text and "navigation.instant" not in text.split("features:")[1][:40]
-    config.write_text(text.replace("  features:\n", "  features:\n    - navigation.instant\n", 1))
-    folder = build_with(engine, source, f"http://127.0.0.1:{server.server_address[1]}/")
-    yield _serve(server, folder, engine)
-    server.shutdown()
-    server.server_close()
+    with _served_copy(tmp_path_factory, f"instant-src-{engine}", engine, turn_on) as copy:
+        yield copy
 
 
 @pytest.fixture(scope="session")
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The site plus a checklist whose every field tries to inject markup or script."""
-    server = _bind()
-    assert server is not None
-    source = copy_sources(tmp_path_factory.mktemp("hostile-src"))
-    shutil.copy2(CASES / "hostile" / "hostile.yaml", source / "checklists" / "hostile.yaml")
-    folder = build(source, source / "site", f"http://127.0.0.1:{server.server_address[1]}/")
-    yield _serve(server, folder)
-    server.shutdown()
-    server.server_close()
+
+    def add_hostile(source: Path) -> None:
+        shutil.copy2(CASES / "hostile" / "hostile.yaml", source / "checklists" / "hostile.yaml")
+
+    with _served_copy(tmp_path_factory, "hostile-src", "mkdocs", add_hostile) as copy:
+        yield copy
