@@ -4,6 +4,7 @@ no layout shift, the summary in view, filters from the counts, share, saved sign
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -115,6 +116,60 @@ def test_loading_the_page_shifts_nothing(
             assert total < 0.0001, f"layout shift on /{path} at {width} px: {shifts}"
         finally:
             context.close()
+
+
+STREAMING = (Path(__file__).with_name("streaming.js")).read_text(encoding="utf-8")
+"""The check that every state the page can be painted in while it streams in leaves the
+checklist's drawn parts where the whole page has them (see the file's comment)."""
+
+VIEWPORTS = ((390, 800), (1280, 800), (1350, 940), (390, 1600), (1280, 1400))
+"""A phone, a laptop, Lighthouse's desktop window, and two taller ones that show more rows."""
+
+
+def streaming_moves(
+    browser: Browser, site: Site, path: str, width: int, height: int, css: str = ""
+) -> dict[str, Any]:
+    """The checklist's moves on `path` as its HTML streams in, with the scripts kept out
+    (they run once the whole page is parsed, which the load test above covers)."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    try:
+        context.route("**/*.js", lambda route: route.abort())
+        page = context.new_page()
+        page.goto(site.page(path), wait_until="load")
+        if css:
+            page.add_style_tag(content=css)
+        result: dict[str, Any] = page.evaluate(STREAMING, [".meshkb", 0.5])
+        return result
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width,height", VIEWPORTS, ids=[f"{w}x{h}" for w, h in VIEWPORTS])
+def test_no_part_of_the_checklist_moves_while_the_page_streams_in(
+    browser_with_scroll_bars: Browser, site: Site, width: int, height: int
+) -> None:
+    # The load test above sees a shift only when the network happens to pause at the
+    # wrong byte (in CI: a State label drawn before its select, 1 load in about 45).
+    # This checks every place it could pause.
+    result = streaming_moves(browser_with_scroll_bars, site, "checklists/migration/", width, height)
+    assert result["nodes"] > 20 and result["states"] > 100, result
+    assert result["moves"] == [], "\n".join(result["moves"])
+
+
+def test_the_streaming_check_sees_a_label_that_grows_upwards(
+    browser_with_scroll_bars: Browser, site: Site
+) -> None:
+    # The layout CI caught: filters aligned at the bottom, so the State label, drawn
+    # before its select arrived, moved up when it did.
+    result = streaming_moves(
+        browser_with_scroll_bars,
+        site,
+        "checklists/migration/",
+        390,
+        800,
+        css=".meshkb-filters { align-items: end !important; }",
+    )
+    assert any(move.startswith("div.meshkb-filters > label") for move in result["moves"]), result
 
 
 def test_the_summary_stays_in_view_and_its_counts_filter(page: Page, site: Site) -> None:

@@ -177,7 +177,9 @@ def test_each_item_is_one_row_with_a_control_per_state(sample: Checklist, fragme
         )
         row = li.children[0]
         assert row.attrs["class"] == "meshkb-row"
-        states, head, severity = row.children
+        # In reading order, which is also the order the row streams in and is drawn in on
+        # a phone: title, states, severity (see the CSS on .meshkb-row).
+        head, states, severity = row.children
         assert (
             states.tag == "fieldset" and states.find("legend").all_text() == f"State of {item.id}"
         )

@@ -97,7 +97,7 @@ def render_item(
     h: int,
     checklist_id: str,
 ) -> str:
-    """An active item's `<li>`: the row (state radios, ID, title, severity), then its details."""
+    """An active item's `<li>`: the row (ID and title, state radios, severity), then its details."""
     iid = escape_html(item.id)
     applies = item.applies_when
     scope = ""
@@ -106,10 +106,12 @@ def render_item(
     parts = [
         # Served as open, as meshkb-page.js shows an unanswered item: it rewrites nothing there.
         f'<li class="meshkb-item meshkb-s-open" id="{iid}" data-meshkb-item="{iid}" data-meshkb-severity="{escape_html(item.severity)}">',
+        # The title before the state controls: the row is read (and, on a phone, drawn) in
+        # that order, so nothing already drawn moves while the row streams in.
         '<div class="meshkb-row">',
-        _states(escape_html(checklist_id), iid),
         f'<h{h} class="meshkb-head"><a class="meshkb-id" href="#{iid}" title="Item {escape_html(number)}">{iid}</a> '
         f'<span class="meshkb-item-title">{escape_html(item.title)}</span></h{h}>',
+        _states(escape_html(checklist_id), iid),
         f'<span class="meshkb-sev meshkb-sev-{escape_html(item.severity)}">{escape_html(item.severity)}</span>',
         "</div>",
         f'<details class="meshkb-details"><summary>Details<span class="meshkb-sr"> of {iid}</span></summary>',
