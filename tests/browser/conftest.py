@@ -166,3 +166,22 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
     with _served_copy(tmp_path_factory, "hostile-src", "mkdocs", add_hostile) as copy:
         yield copy
+
+
+def draw_every_row(page: Any) -> None:
+    """Draw every checklist row now, as a reader scrolling past each would see it.
+
+    Rows are `content-visibility: auto` (meshkb.css): Chromium skips styling and laying out
+    those off screen, so their colours cannot be read and their height is a placeholder.
+    """
+    page.add_style_tag(
+        content=".md-typeset .meshkb-items > .meshkb-item { content-visibility: visible !important; }"
+    )
+
+
+def axe_run(page: Any, context: str | None = None) -> Any:
+    """axe over the page with every checklist row drawn."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    draw_every_row(page)
+    return Axe().run(page, context=context) if context else Axe().run(page)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserType, Page, expect
 
-from .conftest import Site
+from .conftest import Site, draw_every_row
 from .test_checklist_page import CHECKLIST_SET, fill, item, live_ids, open_checklist, set_state
 
 pytestmark = pytest.mark.browser
@@ -19,6 +19,7 @@ pytestmark = pytest.mark.browser
 def test_a_collapsed_item_is_one_row_at_most_80_px_at_1280(page: Page, site: Site) -> None:
     page.set_viewport_size({"width": 1280, "height": 800})
     open_checklist(page, site, "migration")
+    draw_every_row(page)
     heights = page.eval_on_selector_all(
         "li[data-meshkb-item]:not([data-meshkb-retired])",
         "els => els.map(e => e.getBoundingClientRect().height)",
@@ -320,3 +321,25 @@ def test_without_javascript_every_mesh_s_steps_are_one_click_or_key_away(
         expect(row.locator(".meshkb-tab").nth(1)).to_be_visible()
     finally:
         context.close()
+
+
+def test_rows_off_screen_are_drawn_only_as_they_near_it_and_all_in_print(
+    page: Page, site: Site
+) -> None:
+    # content-visibility: auto keeps the start-up restyles to the rows on screen (Lighthouse's
+    # blocking time on a phone); scrolling and printing must still draw every row.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    open_checklist(page, site, "migration")
+    ids = live_ids("migration")
+    drawn = "el => el.checkVisibility({contentVisibilityAuto: true})"
+    assert item(page, ids[0]).locator(".meshkb-row").evaluate(drawn)
+    last = item(page, ids[-1])
+    assert not last.locator(".meshkb-row").evaluate(drawn)
+    last.scroll_into_view_if_needed()
+    expect(last.locator(".meshkb-sev")).to_be_visible()
+    assert last.locator(".meshkb-row").evaluate(drawn)
+    page.reload()
+    page.emulate_media(media="print")
+    assert all(
+        page.eval_on_selector_all("li[data-meshkb-item] .meshkb-row", f"els => els.map({drawn})")
+    )

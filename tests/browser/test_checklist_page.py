@@ -12,7 +12,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from meshkb.core.errors import MeshkbError
@@ -27,7 +26,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, Request, expect
 
 from ..conftest import CASES, CHECKLISTS, ROOT, run_cli
 from ..core.test_vectors import VECTORS, report_for
-from .conftest import Site
+from .conftest import Site, axe_run
 
 pytestmark = pytest.mark.browser
 
@@ -576,7 +575,7 @@ def test_axe_finds_nothing_in_the_checklist_widgets(page: Page, site: Site) -> N
     page.select_option("[data-meshkb-field=mesh]", other)
     page.locator("[data-meshkb-action=share]").click()
     page.locator("details.meshkb-details").first.evaluate("el => el.open = true")
-    results = Axe().run(page, context=".meshkb")
+    results = axe_run(page, context=".meshkb")
     assert results.violations_count == 0, results.generate_report()
 
 

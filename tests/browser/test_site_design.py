@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page
 
-from .conftest import Site
+from .conftest import Site, axe_run
 
 pytestmark = pytest.mark.browser
 
@@ -51,12 +50,11 @@ def test_axe_finds_nothing_on_any_page(scheme_page: Page, site: Site) -> None:
         # engines, so Zensical's dark scheme is checked on the key pages (a quarter of
         # the suite's time was axe over every page four times).
         pages = KEY_PAGES
-    axe = Axe()
     found = {}
     for path in pages:
         scheme_page.goto(site.page(path))
         scheme_page.wait_for_load_state("networkidle")
-        results = axe.run(scheme_page)
+        results = axe_run(scheme_page)
         if results.violations_count:
             found[path] = results.generate_report()
     assert not found, "\n".join(f"{path}:\n{report}" for path, report in found.items())

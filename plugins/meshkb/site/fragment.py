@@ -29,12 +29,6 @@ from meshkb.site.markdown_text import FieldMarkdown, LinkResolver, TitleLookup
 from meshkb.site.page_data import checklist_data, script_json
 from meshkb.site.urls import page_path, relative_href
 
-LONG_LIST = 100
-"""A checklist with more items is marked `meshkb-long`: its rows are styled and laid out
-only as they come into view (meshkb.css), which keeps a page of thousands of items quick
-to start. Shorter lists are drawn whole, so tools that read every row's colours (axe) see
-them all."""
-
 
 def anchor_ids(checklist: Checklist) -> set[str]:
     """The `id`s the fragment gives its sections and items, for link validation."""
@@ -84,9 +78,8 @@ def render_checklist(
     h = max(1, min(heading_level, 4))
     numbers = checklist.display_numbers()
     cid = escape_html(checklist.id)
-    long_list = " meshkb-long" if len(checklist.active_items()) > LONG_LIST else ""
     out: list[str] = [
-        f'<div class="meshkb{long_list}" data-meshkb="{cid}">',
+        f'<div class="meshkb" data-meshkb="{cid}">',
         # A one-element array: Material's instant navigation re-inserts inline scripts without
         # their type, running them as JavaScript; an array literal runs harmlessly, an object
         # literal would be a syntax error. The script finds the element as the first <script>.
