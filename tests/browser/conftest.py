@@ -184,4 +184,4 @@ def axe_run(page: Any, context: str | None = None) -> Any:
     from axe_playwright_python.sync_playwright import Axe
 
     draw_every_row(page)
-    return Axe().run(page, context=context) if context else Axe().run(page)
+    return Axe().run(page, context=context)
