@@ -30,6 +30,7 @@ from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
 
 from meshkb.core import facts
 from meshkb.core.errors import MeshkbError, Problem
@@ -130,6 +131,8 @@ class MeshkbExtension(Extension):  # type: ignore[misc] # Python-Markdown ships 
         # After whitespace normalisation (30) and before fenced code (25), so line numbers hold.
         md.preprocessors.register(_DirectivePreprocessor(md, ext), "meshkb_directives", 27)
         md.preprocessors.register(_FactPreprocessor(md, ext), "meshkb_facts", 26)
+        # Last of the tree's steps: md_in_html has built the grid's div by then.
+        md.treeprocessors.register(_GridTableTreeprocessor(md), "meshkb_grid_table", 1)
         # After toc's treeprocessor, whose tokens MkDocs and Zensical read after conversion.
         md.postprocessors.register(_TocPostprocessor(md, ext), "meshkb_toc", 5)
 
@@ -306,6 +309,23 @@ class _TocPostprocessor(Postprocessor):  # type: ignore[misc] # as above
         if self.ext.state.toc:
             self.md.toc_tokens = [*getattr(self.md, "toc_tokens", []), *self.ext.state.toc]
         return text
+
+
+class _GridTableTreeprocessor(Treeprocessor):  # type: ignore[misc] # as above
+    """Names the table of a `<div class="meshkb-grid" markdown>` block `meshkb-grid__table`.
+
+    The theme's script (Material's and Zensical's alike) takes every table without a class
+    out of the page at start-up and puts it back inside two scroll boxes. For the compare
+    page's grid, about 320 elements, that meant restyling and laying out the grid again
+    while the page was starting up. The grid scrolls by itself, and the site's CSS styles it
+    by this name (docs/assets/meshkb-site.css).
+    """
+
+    def run(self, root: Any) -> None:
+        for div in root.iter("div"):
+            if "meshkb-grid" in (div.get("class") or "").split():
+                for table in div.findall("table"):
+                    table.set("class", "meshkb-grid__table")
 
 
 class _FactPreprocessor(Preprocessor):  # type: ignore[misc] # as above

@@ -153,3 +153,37 @@ def test_the_capability_grid_has_levels_a_legend_and_sticky_edges(
         assert before and after and abs(before["x"] - after["x"]) < 1
     finally:
         context.close()
+
+
+def test_the_theme_leaves_the_grid_in_place_and_paper_gets_all_of_it(
+    browser: Browser, site: Site
+) -> None:
+    """The theme's script takes every table without a class out of the page at start-up
+    and puts it back in two scroll boxes; the grid (about 320 elements) has a class, so it
+    stays where it was, styled as the theme styles tables. On an A4 page it is a plain table,
+    cut off neither at 80% of the window's height nor at the page's width."""
+    context = browser.new_context(viewport={"width": 794, "height": 1123})
+    try:
+        page = context.new_page()
+        page.goto(site.page("compare/"))
+        page.wait_for_load_state("networkidle")
+        # The theme's script ran: the page's other tables are in its scroll boxes.
+        assert page.locator(".md-typeset__scrollwrap > .md-typeset__table > table").count() >= 2
+        grid = page.locator(".meshkb-grid > table.meshkb-grid__table")
+        assert grid.count() == 1
+        looks = grid.evaluate(
+            """t => [getComputedStyle(t.querySelector('th')).fontWeight,
+                     parseFloat(getComputedStyle(t.querySelector('td')).borderTopWidth),
+                     parseFloat(getComputedStyle(t).borderTopWidth),
+                     getComputedStyle(t.querySelector('td')).verticalAlign]"""
+        )
+        assert looks[0] == "700" and looks[1] > 0 and looks[2] > 0 and looks[3] == "top"
+        assert grid.evaluate("t => t.scrollHeight > t.clientHeight + 1")  # it scrolls on screen
+        page.emulate_media(media="print")
+        cut = grid.evaluate(
+            """t => ({tall: t.scrollHeight - t.clientHeight, wide: t.scrollWidth - t.clientWidth,
+                      past: t.getBoundingClientRect().right - document.documentElement.clientWidth})"""
+        )
+        assert cut["tall"] <= 1 and cut["wide"] <= 1 and cut["past"] <= 0, cut
+    finally:
+        context.close()

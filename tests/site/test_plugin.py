@@ -188,6 +188,22 @@ def test_directives_can_be_added() -> None:
     assert ext.state.anchors == {"hello-world"}
 
 
+def test_the_capability_grids_table_is_named_and_other_tables_are_not() -> None:
+    table = "| A | B |\n|---|---|\n| 1 | 2 |\n"
+    html = markdown.markdown(
+        f'{table}\n<div class="meshkb-grid" markdown>\n\n{table}\n</div>\n\n'
+        f'<div class="other" markdown>\n\n{table}\n</div>\n',
+        extensions=["tables", "md_in_html", MeshkbExtension(checklists_dir=str(CASES / "valid"))],
+    )
+    assert html.count("<table") == 3
+    assert re.findall(r"<table[^>]*>", html) == [
+        "<table>",
+        '<table class="meshkb-grid__table">',
+        "<table>",
+    ]
+    assert '<div class="meshkb-grid">\n<table class="meshkb-grid__table">' in html
+
+
 def test_repo_site_builds_strict_with_a_page_per_checklist_and_per_item() -> None:
     site = repo_site()
     home = (site / "index.html").read_text(encoding="utf-8")
