@@ -15,6 +15,8 @@ no MkDocs plugin and keeps one instance of each extension for a whole build, eac
 its own copy of the extension, knowing the page's path from Zensical's rendering context.
 `[[meshkb:checklist-page NAME]]` is a checklist's own page (`meshkb site generate`):
 the checklist's title is the page's heading and its sections fill the table of contents.
+The extension also gives the table in a `<div class="meshkb-grid" markdown>` block a class
+(`GridTableTreeprocessor`), so the theme's script leaves that table where it is.
 """
 
 from __future__ import annotations
@@ -132,7 +134,7 @@ class MeshkbExtension(Extension):  # type: ignore[misc] # Python-Markdown ships 
         md.preprocessors.register(_DirectivePreprocessor(md, ext), "meshkb_directives", 27)
         md.preprocessors.register(_FactPreprocessor(md, ext), "meshkb_facts", 26)
         # Last of the tree's steps: md_in_html has built the grid's div by then.
-        md.treeprocessors.register(_GridTableTreeprocessor(md), "meshkb_grid_table", 1)
+        md.treeprocessors.register(GridTableTreeprocessor(md), "meshkb_grid_table", 1)
         # After toc's treeprocessor, whose tokens MkDocs and Zensical read after conversion.
         md.postprocessors.register(_TocPostprocessor(md, ext), "meshkb_toc", 5)
 
@@ -311,7 +313,7 @@ class _TocPostprocessor(Postprocessor):  # type: ignore[misc] # as above
         return text
 
 
-class _GridTableTreeprocessor(Treeprocessor):  # type: ignore[misc] # as above
+class GridTableTreeprocessor(Treeprocessor):  # type: ignore[misc] # as above
     """Names the table of a `<div class="meshkb-grid" markdown>` block `meshkb-grid__table`.
 
     The theme's script (Material's and Zensical's alike) takes every table without a class
