@@ -53,11 +53,11 @@ class _Replay(Preprocessor):  # type: ignore[misc]
 class _ReplayExtension(Extension):  # type: ignore[misc]
     def extendMarkdown(self, md: Markdown) -> None:  # Python-Markdown's API name
         md.preprocessors.register(_Replay(md), "meshkb_replay", 27)  # where the plugin's is
-        # The grid table's class is the site's markup, not the plugin's: the Markdown
-        # extension sets it with or without the plugin, so the baseline sets it too.
-        from meshkb.markdown_ext import GridTableTreeprocessor
+        # The tables' boxes and class are the site's markup, not the plugin's: the Markdown
+        # extension adds them with or without the plugin, so the baseline adds them too.
+        from meshkb.markdown_ext import TableTreeprocessor
 
-        md.treeprocessors.register(GridTableTreeprocessor(md), "meshkb_grid_table", 1)
+        md.treeprocessors.register(TableTreeprocessor(md), "meshkb_tables", 1)
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:

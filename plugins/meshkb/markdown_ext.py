@@ -15,14 +15,15 @@ no MkDocs plugin and keeps one instance of each extension for a whole build, eac
 its own copy of the extension, knowing the page's path from Zensical's rendering context.
 `[[meshkb:checklist-page NAME]]` is a checklist's own page (`meshkb site generate`):
 the checklist's title is the page's heading and its sections fill the table of contents.
-The extension also gives the table in a `<div class="meshkb-grid" markdown>` block a class
-(`GridTableTreeprocessor`), so the theme's script leaves that table where it is.
+The extension also puts every table in the theme's scroll boxes from the start
+(`TableTreeprocessor`), so the theme's script leaves the tables where they are.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+import xml.etree.ElementTree as etree
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,8 +134,8 @@ class MeshkbExtension(Extension):  # type: ignore[misc] # Python-Markdown ships 
         # After whitespace normalisation (30) and before fenced code (25), so line numbers hold.
         md.preprocessors.register(_DirectivePreprocessor(md, ext), "meshkb_directives", 27)
         md.preprocessors.register(_FactPreprocessor(md, ext), "meshkb_facts", 26)
-        # Last of the tree's steps: md_in_html has built the grid's div by then.
-        md.treeprocessors.register(GridTableTreeprocessor(md), "meshkb_grid_table", 1)
+        # Last of the tree's steps, when every table is in the tree.
+        md.treeprocessors.register(TableTreeprocessor(md), "meshkb_tables", 1)
         # After toc's treeprocessor, whose tokens MkDocs and Zensical read after conversion.
         md.postprocessors.register(_TocPostprocessor(md, ext), "meshkb_toc", 5)
 
@@ -313,21 +314,31 @@ class _TocPostprocessor(Postprocessor):  # type: ignore[misc] # as above
         return text
 
 
-class GridTableTreeprocessor(Treeprocessor):  # type: ignore[misc] # as above
-    """Names the table of a `<div class="meshkb-grid" markdown>` block `meshkb-grid__table`.
+class TableTreeprocessor(Treeprocessor):  # type: ignore[misc] # as above
+    """Puts every Markdown table in the theme's two scroll boxes and names it `meshkb-table`.
 
-    The theme's script (Material's and Zensical's alike) takes every table without a class
-    out of the page at start-up and puts it back inside two scroll boxes. For the compare
-    page's grid, about 320 elements, that meant restyling and laying out the grid again
-    while the page was starting up. The grid scrolls by itself, and the site's CSS styles it
-    by this name (docs/assets/meshkb-site.css).
+    The theme's script (Material's and Zensical's alike) does this at start-up to every
+    table without a class: it takes the table out of the page and puts it back inside
+    `div.md-typeset__scrollwrap > div.md-typeset__table`. On a phone that took up to a
+    third of the page's blocking time (the compare page's grid alone is about 320
+    elements). Here the boxes are in the HTML from the start, and the class makes the
+    script leave the table alone. The site's CSS gives `table.meshkb-table` the rules the
+    theme gives a table without a class (docs/assets/meshkb-site.css; a browser test
+    compares the two on both engines).
     """
 
-    def run(self, root: Any) -> None:
-        for div in root.iter("div"):
-            if "meshkb-grid" in (div.get("class") or "").split():
-                for table in div.findall("table"):
-                    table.set("class", "meshkb-grid__table")
+    def run(self, root: etree.Element) -> None:
+        for parent in list(root.iter()):
+            for index, table in enumerate(list(parent)):
+                if table.tag != "table" or "class" in table.attrib:
+                    continue
+                table.set("class", crossref.TABLE_CLASS)
+                outer = etree.Element("div", {"class": crossref.TABLE_BOXES[0]})
+                inner = etree.SubElement(outer, "div", {"class": crossref.TABLE_BOXES[1]})
+                outer.tail, table.tail = table.tail, None
+                parent.remove(table)
+                inner.append(table)
+                parent.insert(index, outer)
 
 
 class _FactPreprocessor(Preprocessor):  # type: ignore[misc] # as above

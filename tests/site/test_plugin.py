@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import xml.etree.ElementTree as etree
 from html import unescape
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import markdown
 import pytest
 from meshkb.core.errors import MeshkbError
 from meshkb.core.load import checklist_files, load_all, load_checklist
-from meshkb.markdown_ext import MeshkbExtension
+from meshkb.markdown_ext import MeshkbExtension, TableTreeprocessor
 from meshkb.mkdocs_plugin import MeshkbPlugin
 from meshkb.site.catalogue import load_checklists
 from meshkb.site.generate import every_page_assets, generated_files, page_markdown
@@ -188,20 +189,35 @@ def test_directives_can_be_added() -> None:
     assert ext.state.anchors == {"hello-world"}
 
 
-def test_the_capability_grids_table_is_named_and_other_tables_are_not() -> None:
+BOXED = '<div class="md-typeset__scrollwrap"><div class="md-typeset__table"><table class="meshkb-table">'
+
+
+def test_every_markdown_table_is_in_the_themes_boxes_and_named() -> None:
     table = "| A | B |\n|---|---|\n| 1 | 2 |\n"
     html = markdown.markdown(
-        f'{table}\n<div class="meshkb-grid" markdown>\n\n{table}\n</div>\n\n'
-        f'<div class="other" markdown>\n\n{table}\n</div>\n',
+        f'Before.\n\n{table}\nBetween.\n\n<div class="meshkb-grid" markdown>\n\n{table}\n</div>\n\n'
+        "After.\n",
         extensions=["tables", "md_in_html", MeshkbExtension(checklists_dir=str(CASES / "valid"))],
     )
-    assert html.count("<table") == 3
-    assert re.findall(r"<table[^>]*>", html) == [
-        "<table>",
-        '<table class="meshkb-grid__table">',
-        "<table>",
-    ]
-    assert '<div class="meshkb-grid">\n<table class="meshkb-grid__table">' in html
+    assert re.findall(r"<table[^>]*>", html) == ['<table class="meshkb-table">'] * 2
+    assert html.count(BOXED) == 2
+    assert html.count("</table></div></div>") == 2
+    order = [html.index(text) for text in ("Before.", BOXED, "Between.", "meshkb-grid", "After.")]
+    assert order == sorted(order)
+    assert '<div class="meshkb-grid">\n' + BOXED in html
+
+
+def test_a_table_with_a_class_is_left_as_it_is() -> None:
+    root = etree.fromstring('<div><table class="meshkb-items"><tr><td>1</td></tr></table>x</div>')
+    TableTreeprocessor(markdown.Markdown()).run(root)
+    assert etree.tostring(root, encoding="unicode") == (
+        '<div><table class="meshkb-items"><tr><td>1</td></tr></table>x</div>'
+    )
+
+
+def test_the_sources_table_is_boxed_and_named_as_markdown_tables_are() -> None:
+    html = convert("[[meshkb:sources]]\n")
+    assert BOXED in html and "<table>" not in html
 
 
 def test_repo_site_builds_strict_with_a_page_per_checklist_and_per_item() -> None:

@@ -133,11 +133,19 @@ def _hrefs(here: str, resolve: LinkResolver | None) -> LinkResolver:
     return href
 
 
+TABLE_CLASS = "meshkb-table"
+TABLE_BOXES = ("md-typeset__scrollwrap", "md-typeset__table")
+"""A site table's class and the theme's two scroll boxes around it, outermost first, as
+the theme's script would add them at start-up (markdown_ext.TableTreeprocessor)."""
+
+
 def _table(head: Iterable[str], rows: list[str]) -> str:
-    """A plain table, as Python-Markdown's `tables` writes one (the theme styles it)."""
+    """A table as the site's Markdown tables are: in the theme's boxes, with its class."""
     cells = "".join(f"<th>{escape_html(h)}</th>" for h in head)
+    outer, inner = TABLE_BOXES
     return (
-        f"<table>\n<thead>\n<tr>{cells}</tr>\n</thead>\n<tbody>\n"
+        f'<div class="{outer}"><div class="{inner}"><table class="{TABLE_CLASS}">\n'
+        f"<thead>\n<tr>{cells}</tr>\n</thead>\n<tbody>\n"
         + "".join(f"{row}\n" for row in rows)
-        + "</tbody>\n</table>"
+        + "</tbody>\n</table></div></div>"
     )
