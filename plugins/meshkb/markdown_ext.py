@@ -322,9 +322,9 @@ class TableTreeprocessor(Treeprocessor):  # type: ignore[misc] # as above
     `div.md-typeset__scrollwrap > div.md-typeset__table`. On a phone that took up to a
     third of the page's blocking time (the compare page's grid alone is about 320
     elements). Here the boxes are in the HTML from the start, and the class makes the
-    script leave the table alone. The site's CSS gives `table.meshkb-table` the rules the
-    theme gives a table without a class (docs/assets/meshkb-site.css; a browser test
-    compares the two on both engines).
+    script leave the table alone. meshkb's stylesheet (assets/meshkb.css, on every page)
+    gives `table.meshkb-table` the rules the theme gives a table without a class; a
+    browser test compares the two on both engines.
     """
 
     def run(self, root: etree.Element) -> None:

@@ -158,6 +158,21 @@ def instant_site(
 
 
 @pytest.fixture(scope="session")
+def bare_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The site without its own stylesheet (`docs/assets/meshkb-site.css`): what the plugin
+    and the theme give a team's own site."""
+
+    def drop_site_css(source: Path) -> None:
+        config = source / "mkdocs.yml"
+        text = config.read_text(encoding="utf-8")
+        assert "  - assets/meshkb-site.css\n" in text
+        config.write_text(text.replace("  - assets/meshkb-site.css\n", "", 1), encoding="utf-8")
+
+    with _served_copy(tmp_path_factory, "bare-src", "mkdocs", drop_site_css) as copy:
+        yield copy
+
+
+@pytest.fixture(scope="session")
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The site plus a checklist whose every field tries to inject markup or script."""
 

@@ -202,12 +202,12 @@ STYLES = """t => {
 }"""
 
 
-@pytest.mark.parametrize("path", ["traps/", "cost/"])
-def test_a_named_table_looks_as_the_theme_draws_a_table_without_a_class(
+def assert_named_tables_look_as_the_theme_draws_them(
     browser: Browser, site: Site, path: str
 ) -> None:
-    """The site's copy of the theme's table rules, against the theme's own: a table's copy
-    without the class, put beside it in the same boxes, computes the same styles."""
+    """A page's first named table and its copy without the class, put beside it in the
+    same boxes, compute the same styles: meshkb's copy of the theme's rules, against the
+    theme's own."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         page = context.new_page()
@@ -222,6 +222,22 @@ def test_a_named_table_looks_as_the_theme_draws_a_table_without_a_class(
         assert ours.evaluate(STYLES) == plain.evaluate(STYLES)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("path", ["traps/", "cost/"])
+def test_a_named_table_looks_as_the_theme_draws_a_table_without_a_class(
+    browser: Browser, site: Site, path: str
+) -> None:
+    assert_named_tables_look_as_the_theme_draws_them(browser, site, path)
+
+
+def test_without_the_sites_own_css_tables_still_look_as_the_theme_draws_them(
+    browser: Browser, bare_site: Site
+) -> None:
+    """The rules are in meshkb's stylesheet, which the plugin puts on every page of a team's
+    own site, not in this site's stylesheet."""
+    assert "meshkb-site.css" not in (bare_site.root / "traps" / "index.html").read_text("utf-8")
+    assert_named_tables_look_as_the_theme_draws_them(browser, bare_site, "traps/")
 
 
 def test_the_grid_scrolls_by_itself_on_screen_and_prints_whole(
