@@ -328,7 +328,7 @@ class TableTreeprocessor(Treeprocessor):  # type: ignore[misc] # as above
     """
 
     def run(self, root: etree.Element) -> None:
-        for parent in list(root.iter()):
+        for parent in root.findall(".//table/.."):
             for index, table in enumerate(list(parent)):
                 if table.tag != "table" or "class" in table.attrib:
                     continue
